@@ -1,0 +1,45 @@
+/**
+ * One call that prepares TF.js for this toolkit: pick the backend, then install the engine and
+ * gradient fixes that make Hessian-vector products exact and wasm gradients fast, then verify
+ * second-order autodiff against closed forms.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendName } from './selectBackend.ts';
+import { installTapeOrderFix } from './tapeOrderFix.ts';
+import { registerExtraGradients } from './extraGradients.ts';
+import { registerExplicitTransposeMatMulGradient } from './matMulGradient.ts';
+import { secondOrderSelfTest } from './selfTest.ts';
+
+export interface BackendInfo {
+  name: BackendName;
+  tfjsVersion: string;
+  skipped: string[];
+  secondOrderSelfTest: string[];
+}
+
+let current: Promise<BackendInfo> | null = null;
+let currentRequest: string | undefined;
+
+export async function setupBackend(requested?: string): Promise<BackendInfo> {
+  if (current && currentRequest === requested) return current;
+  currentRequest = requested;
+  current = (async () => {
+    const { name, skipped } = await selectBackend(requested);
+    await tf.ready();
+    installTapeOrderFix();
+    registerExtraGradients();
+    registerExplicitTransposeMatMulGradient();
+    const selfTest = secondOrderSelfTest();
+    if (!selfTest.passed) {
+      throw new Error(`second-order autodiff self-test failed on backend '${name}' (TF.js ${tf.version_core}); ` +
+        `Hessian probes would be wrong:\n${selfTest.details.join('\n')}`);
+    }
+    return { name, tfjsVersion: tf.version_core, skipped, secondOrderSelfTest: selfTest.details };
+  })();
+  try {
+    return await current;
+  } catch (error) {
+    current = null;
+    throw error;
+  }
+}

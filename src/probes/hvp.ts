@@ -1,0 +1,59 @@
+/**
+ * Hessian-vector products of a scalar loss L(θ) over a list of parameter tensors.
+ *
+ * `hessianVectorProduct` is exact: reverse-over-reverse, Hv = ∇_θ ⟨∇_θ L(θ), v⟩ (Pearlmutter
+ * 1994). It relies on the engine fixes installed by `setupBackend` (see backend/tapeOrderFix.ts);
+ * without them TF.js 4.22 silently drops second-order terms.
+ *
+ * `hessianVectorProductFiniteDifference` is the central difference of gradients
+ * (∇L(θ+εv) − ∇L(θ−εv)) / 2ε, kept only as a cross-check on smooth models: on ReLU networks a
+ * step of ε moves pre-activations across kinks and the estimate stays biased as ε → 0 in float32.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type LossFunction = (params: tf.Tensor[]) => tf.Scalar;
+
+/** Gradient via the engine, tolerating parameters the loss does not touch (zero gradient). */
+export function gradientOf(loss: LossFunction, params: tf.Tensor[]): { value: tf.Scalar; grads: tf.Tensor[] } {
+  const { value, grads } = tf.engine().gradients(() => loss(params), params, undefined, true);
+  return { value: value as tf.Scalar, grads: grads.map((g, i) => g ?? tf.zerosLike(params[i])) };
+}
+
+/** Exact Hv; caller owns the returned tensors. `v` has one tensor per parameter, same shapes. */
+export function hessianVectorProduct(loss: LossFunction, params: tf.Tensor[], v: tf.Tensor[]): tf.Tensor[] {
+  return tf.tidy(() => {
+    const engine = tf.engine();
+    // allowNoGradients: a structurally zero Hessian block (e.g. the last layer of a linear model
+    // with respect to itself) would make tf.grads throw.
+    const { grads } = engine.gradients(() => {
+      const inner = engine.gradients(() => loss(params), params, undefined, true);
+      let directional: tf.Tensor = tf.scalar(0);
+      inner.grads.forEach((g, i) => {
+        if (g) directional = tf.add(directional, tf.sum(tf.mul(g, v[i])));
+      });
+      return directional as tf.Scalar;
+    }, params, undefined, true);
+    return grads.map((g, i) => g ?? tf.zerosLike(params[i]));
+  });
+}
+
+/** Central-difference Hv (smooth models only, see file comment). */
+export function hessianVectorProductFiniteDifference(
+  loss: LossFunction, params: tf.Tensor[], v: tf.Tensor[], epsilon = 1e-3,
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    const shifted = (sign: number) => params.map((p, i) => tf.add(p, tf.mul(v[i], sign * epsilon)));
+    const plus = gradientOf(loss, shifted(1)).grads;
+    const minus = gradientOf(loss, shifted(-1)).grads;
+    return plus.map((g, i) => tf.div(tf.sub(g, minus[i]), 2 * epsilon));
+  });
+}
+
+/** ⟨a, b⟩ summed over all parameter tensors, as a JS number. */
+export function dotProduct(a: tf.Tensor[], b: tf.Tensor[]): number {
+  return tf.tidy(() => {
+    let total: tf.Tensor = tf.scalar(0);
+    a.forEach((t, i) => { total = tf.add(total, tf.sum(tf.mul(t, b[i]))); });
+    return total.dataSync()[0];
+  });
+}
