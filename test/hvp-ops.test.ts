@@ -51,7 +51,7 @@ const cases: OpCase[] = [
     tfLoss: (t) => {
       const left = t.slice(0, 6).reshape([2, 3]) as tf.Tensor2D;
       const prod = tf.matMul(left, left, false, true);
-      return tf.sum(tf.square(prod));
+      return tf.sum(tf.square(prod)) as tf.Scalar;
     },
     float64Loss: (t) => {
       let s = 0;
@@ -63,12 +63,12 @@ const cases: OpCase[] = [
       return s;
     } },
   { name: 'Sum and Mean', dim: n, stockFails: false,
-    tfLoss: (t) => tf.mul(tf.sum(tf.square(t)), tf.mean(t)),
+    tfLoss: (t) => tf.mul(tf.sum(tf.square(t)), tf.mean(t)) as tf.Scalar,
     float64Loss: (t) => t.reduce((s, x) => s + x * x, 0) * (t.reduce((s, x) => s + x, 0) / n) },
   // Max saves its output too, but the lost term multiplies the derivative of an equality mask,
   // which is zero almost everywhere — so stock TF.js happens to be right here.
   { name: 'Max', dim: n, stockFails: false,
-    tfLoss: (t) => tf.square(tf.max(affine(t))),
+    tfLoss: (t) => tf.square(tf.max(affine(t))) as tf.Scalar,
     float64Loss: (t) => Math.max(...affine64(t)) ** 2 },
   { name: 'logSumExp', dim: n, stockFails: true,
     tfLoss: (t) => tf.logSumExp(affine(t)),
@@ -84,12 +84,13 @@ const cases: OpCase[] = [
 
 function exactHvp(opCase: OpCase, theta: Float64Array, v: Float64Array): Float64Array | Error {
   try {
-    return tf.tidy(() => {
+    const values = tf.tidy(() => {
       const param = tf.tensor1d(Array.from(theta));
       const direction = tf.tensor1d(Array.from(v));
       const [hv] = hessianVectorProduct((p) => opCase.tfLoss(p[0] as tf.Tensor1D), [param], [direction]);
-      return Float64Array.from(hv.dataSync());
+      return hv.dataSync() as Float32Array;
     });
+    return Float64Array.from(values);
   } catch (error) {
     return error as Error;
   }

@@ -1,0 +1,35 @@
+/**
+ * The `ibl` command. Errors are printed as one clear message and exit code 1 (2 for usage);
+ * stack traces only with IBL_DEBUG=1.
+ */
+import { runCommand, runUsage } from './runCommand.ts';
+
+const usage = `implicit-bias-lab — which minimum did the optimiser pick?
+
+Commands:
+${runUsage}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run': return runCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`ibl: unknown command '${command}'\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`ibl: ${process.env.IBL_DEBUG ? error.stack : error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,140 @@
+/**
+ * The run configuration: experiments are data, validated by a schema before any work starts.
+ * Every object is strict, so a misspelt field is an error naming it (e.g. `optimizer.lerningRate:
+ * unrecognized key`) rather than a silently ignored setting.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+const corruptionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('true-labels') }),
+  z.strictObject({ kind: z.literal('partial-labels'), p: z.number().min(0).max(1) }),
+  z.strictObject({ kind: z.literal('random-labels') }),
+  z.strictObject({ kind: z.literal('shuffled-pixels') }),
+  z.strictObject({ kind: z.literal('random-pixels') }),
+  z.strictObject({ kind: z.literal('gaussian') }),
+]);
+
+export const datasetNames = ['digits', 'fashion-mnist', 'mnist', 'cifar10'] as const;
+
+const dataSchema = z.strictObject({
+  dataset: z.enum(datasetNames).default('digits'),
+  /** Folder with the dataset files (fashion-mnist: defaults to Debian's; mnist, cifar10: required). */
+  dir: z.string().optional(),
+  /** Use a class-balanced seeded sample of this many training examples. */
+  trainSize: positiveInt.optional(),
+  testSize: positiveInt.optional(),
+  corruption: corruptionSchema.default({ kind: 'true-labels' }),
+  /** Per-channel standardisation with training-set statistics. */
+  standardise: z.boolean().default(false),
+});
+
+const modelSchema = z.strictObject({
+  kind: z.literal('mlp').default('mlp'),
+  /** Hidden-layer widths; input and output sizes come from the data. */
+  hidden: z.array(positiveInt).default([64, 64]),
+  activation: z.enum(['relu', 'tanh', 'linear']).default('relu'),
+  bias: z.boolean().default(false),
+  init: z.enum(['he', 'lecun', 'glorot']).default('he'),
+  initScale: z.number().positive().default(1),
+});
+
+const scheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant'), warmupSteps: z.number().int().nonnegative().optional() }),
+  z.strictObject({ kind: z.literal('step'), every: positiveInt, gamma: z.number().positive(), warmupSteps: z.number().int().nonnegative().optional() }),
+  z.strictObject({ kind: z.literal('cosine'), minLearningRate: z.number().nonnegative().optional(), warmupSteps: z.number().int().nonnegative().optional() }),
+]);
+
+const optimizerSchema = z.strictObject({
+  kind: z.enum(['gd', 'sgd']).default('sgd'),
+  learningRate: z.number().positive(),
+  /** Minibatch size for sgd (ignored by gd, which uses the full training set). */
+  batchSize: positiveInt.default(64),
+  /** Sample minibatches with replacement (i.i.d.) instead of epoch-wise shuffling. */
+  withReplacement: z.boolean().default(false),
+  schedule: scheduleSchema.default({ kind: 'constant' }),
+});
+
+const traceProbeSchema = z.strictObject({
+  samples: z.number().int().min(2).default(20),
+  /** Stop early once stderr/|estimate| is below this. */
+  relativeStderr: z.number().positive().optional(),
+});
+
+const probesSchema = z.strictObject({
+  every: positiveInt.default(100),
+  trace: z.union([traceProbeSchema, z.literal(false)]).default({ samples: 20 }),
+  margin: z.boolean().default(true),
+  norms: z.boolean().default(true),
+  /** Curvature probes use a seeded subset of this many training examples (all if absent). */
+  subset: positiveInt.optional(),
+});
+
+export const runConfigSchema = z.strictObject({
+  name: z.string().min(1).default('run'),
+  seed: z.number().int().nonnegative().default(0),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  data: dataSchema.default({ dataset: 'digits', corruption: { kind: 'true-labels' }, standardise: false }),
+  model: modelSchema.default({ kind: 'mlp', hidden: [64, 64], activation: 'relu', bias: false, init: 'he', initScale: 1 }),
+  optimizer: optimizerSchema,
+  training: z.strictObject({
+    steps: positiveInt,
+    /** A run is diverged once the training loss is non-finite or exceeds this. */
+    divergenceLoss: z.number().positive().default(1e4),
+  }),
+  probes: probesSchema.default({ every: 100, trace: { samples: 20 }, margin: true, norms: true }),
+  checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
+  report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
+});
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[], source: string) {
+    super(`invalid config${source ? ` (${source})` : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${at ? `${at}.` : ''}${key}: unknown field`);
+  }
+  return [`${at || '(root)'}: ${issue.message}`];
+}
+
+/** Validate a raw config; throws ConfigError naming every offending field. */
+export function parseRunConfig(raw: unknown, source = ''): RunConfig {
+  const result = runConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue), source);
+  return result.data;
+}
+
+/**
+ * Apply `--set a.b.c=value` overrides to a raw config object (before validation). The value is
+ * parsed as JSON when it can be (numbers, booleans, arrays), otherwise taken as a string.
+ */
+export function applyOverrides(raw: Record<string, unknown>, overrides: string[]): Record<string, unknown> {
+  const copy = structuredClone(raw);
+  for (const assignment of overrides) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new ConfigError([`--set ${assignment}: expected path=value`], 'command line');
+    const keys = assignment.slice(0, eq).split('.');
+    const text = assignment.slice(eq + 1);
+    let value: unknown;
+    try { value = JSON.parse(text); } catch { value = text; }
+    let node = copy as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) {
+      if (node[key] === undefined) node[key] = {};
+      if (typeof node[key] !== 'object' || node[key] === null) {
+        throw new ConfigError([`--set ${assignment}: '${key}' is not an object`], 'command line');
+      }
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]] = value;
+  }
+  return copy;
+}

@@ -1,0 +1,179 @@
+/**
+ * Run one experiment from a validated config and write its record: the library entry point
+ * behind `ibl run`. Resumes an interrupted run in the same folder from its last checkpoint.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../backend/setup.ts';
+import { featureSize } from '../data/dataset.ts';
+import { createMlp } from '../models/mlp.ts';
+import type { Model } from '../models/types.ts';
+import { parameterCount } from '../models/types.ts';
+import { createUpdateRule } from '../optim/registry.ts';
+import { learningRateAt } from '../optim/schedule.ts';
+import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
+import { trainLoop, type TrainLoopResult } from '../train/trainLoop.ts';
+import { toTensorData, disposeTensorData } from '../train/tensorData.ts';
+import { derivedSeed } from '../train/batches.ts';
+import { RunRecord } from '../train/runRecord.ts';
+import { createRng, permutation } from '../util/rng.ts';
+import { silentProgress, type ProgressReporter } from '../util/progress.ts';
+import { saveFigure } from '../report/figure.ts';
+import { runFigure } from '../report/runReport.ts';
+import { loadDataForRun } from './loadData.ts';
+import type { RunConfig } from './runConfig.ts';
+import { toolkitVersion } from '../util/version.ts';
+
+export interface RunOptions {
+  outDir: string;
+  progress?: ProgressReporter;
+  /** Start from scratch even if the folder holds a finished or interrupted run. */
+  fresh?: boolean;
+}
+
+export interface RunSummary {
+  name: string;
+  status: 'running' | 'completed' | 'diverged' | 'failed';
+  stepsDone: number;
+  stepsRequested: number;
+  divergedAtStep?: number;
+  divergedLoss?: number;
+  error?: string;
+  final?: Record<string, unknown>;
+  backend: string;
+  versions: Record<string, string>;
+  seed: number;
+  parameters: number;
+  trainExamples: number;
+  testExamples: number;
+  wallTimeSeconds: number;
+  resumedFromStep?: number;
+}
+
+export function buildModel(config: RunConfig, inputShape: number[], numClasses: number): Model {
+  const inputSize = inputShape.reduce((a, b) => a * b, 1);
+  return createMlp({
+    widths: [inputSize, ...config.model.hidden, numClasses],
+    activation: config.model.activation,
+    bias: config.model.bias,
+    init: config.model.init,
+    initScale: config.model.initScale,
+  });
+}
+
+function sameConfig(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export async function runExperiment(config: RunConfig, options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const backend = await setupBackend(config.backend === 'auto' ? undefined : config.backend);
+  const record = new RunRecord(options.outDir);
+  const checkpointDir = record.path('checkpoint');
+
+  const previousConfig = options.fresh ? null : record.readConfig();
+  const previousSummary = options.fresh ? null : record.readSummary() as RunSummary | null;
+  if (previousConfig !== null && !sameConfig(previousConfig, config)) {
+    throw new Error(`${options.outDir} already holds a run with a different config; choose another --out or pass --fresh to overwrite it`);
+  }
+  if (previousSummary && previousConfig && (previousSummary.status === 'completed' || previousSummary.status === 'diverged')) {
+    return previousSummary;
+  }
+  if (options.fresh) fs.rmSync(options.outDir, { recursive: true, force: true });
+
+  const split = loadDataForRun(config);
+  const model = buildModel(config, split.train.featureShape, split.train.numClasses);
+  const rule = createUpdateRule(config.optimizer);
+
+  let start: { params: tf.Tensor[]; state: Record<string, tf.Tensor[]>; step: number };
+  let resumedFromStep: number | undefined;
+  let previousWallTime = 0;
+  const resumable = previousConfig !== null && fs.existsSync(path.join(checkpointDir, 'training-state.json'));
+  if (resumable) {
+    const loaded = loadCheckpoint(checkpointDir);
+    start = { params: loaded.params, state: loaded.training!.optimizerState, step: loaded.training!.step };
+    resumedFromStep = start.step;
+    previousWallTime = previousSummary?.wallTimeSeconds ?? 0;
+    record.loadMetrics(start.step);
+  } else {
+    const params = model.init(createRng(derivedSeed(config.seed, 'init')));
+    start = { params, state: rule.initState(params), step: 0 };
+  }
+  record.writeConfig(config);
+
+  const train = toTensorData(split.train);
+  const test = toTensorData(split.test);
+  const curvatureSize = config.probes.subset;
+  const curvature = curvatureSize !== undefined && curvatureSize < split.train.n
+    ? toTensorData(split.train, permutation(split.train.n, createRng(derivedSeed(config.seed, 'curvature-subset'))).slice(0, curvatureSize))
+    : train;
+
+  const baseSummary = {
+    name: config.name,
+    stepsRequested: config.training.steps,
+    backend: backend.name,
+    versions: { toolkit: toolkitVersion(), tfjs: tf.version_core, node: process.version },
+    seed: config.seed,
+    parameters: parameterCount(model),
+    trainExamples: split.train.n,
+    testExamples: split.test.n,
+    ...(resumedFromStep !== undefined ? { resumedFromStep } : {}),
+  };
+  const wallTime = () => previousWallTime + (Date.now() - started) / 1000;
+  record.writeSummary({ ...baseSummary, status: 'running', stepsDone: start.step, wallTimeSeconds: wallTime() });
+
+  const progress = options.progress ?? silentProgress();
+  progress.start(config.training.steps, start.step, config.name);
+  let result: TrainLoopResult | undefined;
+  try {
+    result = trainLoop({
+      model,
+      rule,
+      data: { train, test, curvature },
+      steps: config.training.steps,
+      batchSize: config.optimizer.kind === 'gd' ? null : config.optimizer.batchSize,
+      withReplacement: config.optimizer.withReplacement,
+      learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
+      seed: config.seed,
+      probeEvery: config.probes.every,
+      probes: { trace: config.probes.trace, margin: config.probes.margin, norms: config.probes.norms },
+      divergenceLoss: config.training.divergenceLoss,
+      start,
+      onProbe: (r) => record.appendMetric(r),
+      onStep: (step, loss) => progress.update(step, { loss }),
+      checkpointEvery: config.checkpoint.every,
+      onCheckpoint: (step, params, state) => {
+        saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state });
+        record.writeSummary({ ...baseSummary, status: 'running', stepsDone: step, wallTimeSeconds: wallTime() });
+      },
+    });
+  } catch (error) {
+    progress.stop();
+    record.writeSummary({ ...baseSummary, status: 'failed', stepsDone: start.step, error: (error as Error).message, wallTimeSeconds: wallTime() });
+    throw error;
+  } finally {
+    disposeTensorData(train);
+    disposeTensorData(test);
+    if (curvature !== train) disposeTensorData(curvature);
+  }
+  progress.stop();
+
+  saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state });
+  tf.dispose(result.params);
+  for (const list of Object.values(result.state)) tf.dispose(list);
+
+  const summary: RunSummary = {
+    ...baseSummary,
+    status: result.status,
+    stepsDone: result.stepsDone,
+    ...(result.status === 'diverged' ? { divergedAtStep: result.divergedAtStep, divergedLoss: result.divergedLoss } : {}),
+    final: (record.metrics[record.metrics.length - 1] ?? {}) as unknown as Record<string, unknown>,
+    wallTimeSeconds: wallTime(),
+  };
+  for (const format of config.report.formats) {
+    saveFigure(runFigure(record.metrics, `${config.name} — ${config.model.kind} ${JSON.stringify(config.model.hidden)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`));
+  }
+  record.writeSummary(summary as unknown as Record<string, unknown>);
+  return summary;
+}

@@ -1,0 +1,4 @@
+export type { UpdateRule, OptimizerState, UpdateContext } from './types.ts';
+export { gradientDescent } from './gradientDescent.ts';
+export { learningRateAt, type ScheduleSpec } from './schedule.ts';
+export { createUpdateRule } from './registry.ts';

@@ -1,0 +1,43 @@
+/**
+ * The per-run figure: loss, accuracy, Hessian trace (± standard error), normalized margin and
+ * parameter norm against step, one panel each.
+ */
+import type { ProbeRecord } from '../probes/probeSuite.ts';
+import type { Figure, Panel, Series } from './figure.ts';
+
+function series(records: ProbeRecord[], label: string, pick: (r: ProbeRecord) => number | null | undefined, err?: (r: ProbeRecord) => number | undefined): Series | null {
+  const kept = records.filter((r) => pick(r) !== undefined && pick(r) !== null);
+  if (kept.length === 0) return null;
+  return {
+    label,
+    x: kept.map((r) => r.step),
+    y: kept.map((r) => pick(r) as number),
+    ...(err ? { yErr: kept.map((r) => err(r) ?? 0) } : {}),
+  };
+}
+
+function panel(title: string, yLabel: string, all: (Series | null)[], yScale: Panel['yScale'] = 'linear'): Panel | null {
+  const present = all.filter((s): s is Series => s !== null);
+  return present.length === 0 ? null : { title, xLabel: 'step (parameter updates)', yLabel, yScale, series: present };
+}
+
+export function runFigure(records: ProbeRecord[], title: string): Figure {
+  const panels = [
+    panel('Loss', 'mean cross-entropy (nats)', [
+      series(records, 'train', (r) => r.trainLoss),
+      series(records, 'test', (r) => r.testLoss),
+    ], 'auto'),
+    panel('Accuracy', 'accuracy (fraction correct)', [
+      series(records, 'train', (r) => r.trainAccuracy),
+      series(records, 'test', (r) => r.testAccuracy),
+    ]),
+    panel('Flatness', 'Hessian trace (Hutchinson, ±1 s.e.)', [
+      series(records, 'tr ∇²L (train subset)', (r) => r.hessianTrace, (r) => r.hessianTraceStderr),
+    ], 'symlog'),
+    panel('Normalized margin', 'min margin / ‖θ‖₂^L', [
+      series(records, 'normalized margin', (r) => r.normalizedMargin),
+    ]),
+    panel('Parameter norm', '‖θ‖₂', [series(records, 'ℓ2 norm', (r) => r.paramNormL2)], 'auto'),
+  ].filter((p): p is Panel => p !== null);
+  return { title, panels, columns: Math.min(3, panels.length) };
+}

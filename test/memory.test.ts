@@ -1,0 +1,73 @@
+/**
+ * Memory discipline: the number of live tensors after 50 training steps with every probe on
+ * equals the number after 5 (no per-step or per-probe leak).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/index.ts';
+import { createMlp } from '../src/models/mlp.ts';
+import { gradientDescent } from '../src/optim/gradientDescent.ts';
+import { trainLoop } from '../src/train/trainLoop.ts';
+import { toTensorData, disposeTensorData } from '../src/train/tensorData.ts';
+import { createRng } from '../src/util/rng.ts';
+import type { Dataset } from '../src/data/dataset.ts';
+import { seededValues } from './helpers/float64.ts';
+
+function syntheticDataset(n: number, d: number, k: number, seed: number): Dataset {
+  return {
+    name: 'synthetic', n, featureShape: [d], numClasses: k,
+    x: Float32Array.from(seededValues(n * d, seed)),
+    y: Int32Array.from({ length: n }, (_, i) => i % k),
+  };
+}
+
+describe('training loop memory', () => {
+  beforeAll(async () => { await setupBackend(); });
+
+  it('tf.memory().numTensors is the same after 50 steps with probes as after 5', () => {
+    const model = createMlp({ widths: [10, 16, 16, 3] });
+    const train = toTensorData(syntheticDataset(64, 10, 3, 1));
+    const test = toTensorData(syntheticDataset(32, 10, 3, 2));
+    const run = (steps: number) => {
+      const params = model.init(createRng(1));
+      const rule = gradientDescent();
+      const result = trainLoop({
+        model, rule, data: { train, test, curvature: train }, steps, batchSize: 16, withReplacement: false,
+        learningRate: () => 0.05, seed: 3, probeEvery: 5,
+        probes: { trace: { samples: 3 }, margin: true, norms: true },
+        divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 },
+      });
+      expect(result.status).toBe('completed');
+      tf.dispose(result.params);
+      return tf.memory().numTensors;
+    };
+    const before = tf.memory().numTensors;
+    const after5 = run(5);
+    const after50 = run(50);
+    expect(after5).toBe(before);
+    expect(after50).toBe(after5);
+    disposeTensorData(train);
+    disposeTensorData(test);
+  });
+
+  it('a diverging run stops at the step whose loss is non-finite or exploding, and leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    const model = createMlp({ widths: [10, 16, 3] });
+    const train = toTensorData(syntheticDataset(64, 10, 3, 4));
+    const params = model.init(createRng(2));
+    const rule = gradientDescent();
+    const result = trainLoop({
+      model, rule, data: { train, curvature: train }, steps: 200, batchSize: null, withReplacement: false,
+      learningRate: () => 500, seed: 1, probeEvery: 1000,
+      probes: { trace: false, margin: false, norms: false },
+      divergenceLoss: 1e3, start: { params, state: rule.initState(params), step: 0 },
+    });
+    expect(result.status).toBe('diverged');
+    expect(result.divergedAtStep).toBeGreaterThan(0);
+    expect(result.divergedAtStep).toBeLessThan(200);
+    expect(!Number.isFinite(result.divergedLoss!) || result.divergedLoss! > 1e3).toBe(true);
+    tf.dispose(result.params);
+    disposeTensorData(train);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
