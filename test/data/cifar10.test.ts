@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10_RECORD_BYTES, loadCifar10, parseCifar10Batch } from '../../src/data/cifar10.ts';
-import { tempDir } from './tmp.ts';
+import { tempDir } from './helpers.ts';
 
 const dir = tempDir('cifar');
 

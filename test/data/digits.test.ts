@@ -1,3 +1,4 @@
+import { sameArray } from './helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { loadDigits } from '../../src/data/digits.ts';
 import type { Dataset } from '../../src/data/dataset.ts';
@@ -45,11 +46,11 @@ describe('loadDigits', () => {
 
   it('same seed gives an identical split, another seed a different one', () => {
     const b = loadDigits({ seed: 1 });
-    expect(b.test.x).toEqual(a.test.x);
-    expect(b.test.y).toEqual(a.test.y);
-    expect(b.train.x).toEqual(a.train.x);
+    expect(sameArray(b.test.x, a.test.x)).toBe(true);
+    expect(sameArray(b.test.y, a.test.y)).toBe(true);
+    expect(sameArray(b.train.x, a.train.x)).toBe(true);
     const c = loadDigits({ seed: 2 });
-    expect(c.test.x).not.toEqual(a.test.x);
+    expect(sameArray(c.test.x, a.test.x)).toBe(false);
   });
 
   it('is stratified: each class share of test within one example of proportional', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist } from '../../src/data/fashionMnist.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
-import { tempDir } from './tmp.ts';
+import { tempDir } from './helpers.ts';
 import { join } from 'node:path';
 import { writeIdx } from '../../src/data/idx.ts';
 

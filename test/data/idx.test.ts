@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeIdx, loadIdxClassification, parseIdx, readIdx, writeIdx, type IdxArray } from '../../src/data/idx.ts';
-import { tempDir } from './tmp.ts';
+import { tempDir } from './helpers.ts';
 
 const dir = tempDir('idx');
 
