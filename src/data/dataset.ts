@@ -15,6 +15,39 @@ export interface Dataset {
   numClasses: number;
   /** Regression targets, present for regression data (then `y` is unused zeros). */
   targets?: Float32Array;
+  /** Human-readable class names, index-aligned with `y` (e.g. 'T-shirt/top' for Fashion-MNIST 0). */
+  classNames?: string[];
+  /**
+   * Where the examples came from and every seeded transformation applied since, so a result
+   * can be traced back to (and regenerated from) its data. Absent for hand-built datasets.
+   */
+  provenance?: DatasetProvenance;
+}
+
+/** One transformation in a dataset's history, e.g. a split, a subsample or a corruption. */
+export interface ProvenanceStep {
+  /** Short operation name: 'stratified-split', 'balanced-sample', 'corrupt', 'standardise', … */
+  op: string;
+  /** The seed that makes this step reproducible, if it was random. */
+  seed?: number;
+  /** Operation parameters (e.g. the corruption spec), JSON-serialisable. */
+  params?: Record<string, unknown>;
+}
+
+export interface DatasetProvenance {
+  /** Origin of the raw examples: file paths, or a generator name. */
+  source: string;
+  /** Transformations applied to the raw examples, oldest first. */
+  steps: ProvenanceStep[];
+}
+
+/** A copy of `prev` (or a fresh record for `source`) with `step` appended; never mutates. */
+export function withStep(
+  prev: DatasetProvenance | undefined,
+  step: ProvenanceStep,
+  source = 'unknown',
+): DatasetProvenance {
+  return { source: prev?.source ?? source, steps: [...(prev?.steps ?? []), step] };
 }
 
 export interface DatasetSplit {
