@@ -7,10 +7,14 @@ import type { Chart as ChartType, ChartConfiguration, ChartDataset, LegendItem, 
 import { Chart } from './chartSetup.ts';
 import type { Panel } from './figure.ts';
 import { formatTick } from './format.ts';
+import { LEGEND_PADDING } from './legendLayout.ts';
 import { LEGEND_SYMBOL_WIDTH, legendSymbolsPlugin } from './legendSymbols.ts';
 import { withAlpha } from './palette.ts';
 import type { PreparedPanel, XY } from './panelData.ts';
 import { AXIS_LINE, FONT_FAMILY, FONT_SIZES, GRID, INK, NOTE_INK, REFERENCE_LINE } from './theme.ts';
+
+/** Space around each chart inside its panel (CSS px); the legend gets the width in between. */
+export const CHART_PADDING = { top: 2, right: 14, bottom: 4, left: 6 } as const;
 
 /** Opacity of error bands: visible in print, but lines drawn over them stay legible. */
 export const BAND_ALPHA = 0.22;
@@ -185,7 +189,7 @@ export function buildChartConfig(panel: Panel, prepared: PreparedPanel, devicePi
       animation: false,
       devicePixelRatio,
       events: [],
-      layout: { padding: { top: 2, right: 14, bottom: 4, left: 6 } },
+      layout: { padding: CHART_PADDING },
       scales: {
         x: axis(prepared.xScale, panel.xLabel, {}),
         y: axis(prepared.yScale, panel.yLabel, yExtra),
@@ -213,7 +217,7 @@ export function buildChartConfig(panel: Panel, prepared: PreparedPanel, devicePi
             font: font(FONT_SIZES.legend),
             usePointStyle: true,
             pointStyleWidth: LEGEND_SYMBOL_WIDTH,
-            padding: 10,
+            padding: LEGEND_PADDING,
             // Symbols are drawn by legendSymbols.ts; Chart.js only lays out the text.
             generateLabels(chart: ChartType): LegendItem[] {
               const ds = chart.data.datasets;

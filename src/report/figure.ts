@@ -11,7 +11,8 @@
  */
 import { createCanvas } from 'canvas';
 import { Chart } from './chartSetup.ts';
-import { buildChartConfig } from './chartConfig.ts';
+import { buildChartConfig, CHART_PADDING } from './chartConfig.ts';
+import { LEGEND_ROW_HEIGHT, legendRowCount } from './legendLayout.ts';
 import { encodeCanvas, type FigureFormat, formatFromPath, type FigureMetadata } from './output.ts';
 import { preparePanel } from './panelData.ts';
 import { subRegionContext } from './subCanvas.ts';
@@ -61,7 +62,10 @@ export interface Figure {
   columns?: number;
   /** CSS px at 1× (PNG is rendered at 2×); in SVG/PDF one unit = 1 px / 1 pt. Default 480. */
   panelWidth?: number;
-  /** Default 360. */
+  /**
+   * Default 360. Panels grow by one legend row height for every legend row beyond the first
+   * (of the panel with the longest legend), so that the plot area keeps its size.
+   */
   panelHeight?: number;
 }
 
@@ -97,8 +101,16 @@ export function figureLayout(fig: Figure): FigureLayout {
   const columns = Math.max(1, Math.min(n, Math.round(fig.columns ?? Math.min(n, 2))));
   const rows = Math.ceil(n / columns);
   const pw = positiveSize(fig.panelWidth, DEFAULT_PANEL_WIDTH, 'panelWidth');
-  const ph = positiveSize(fig.panelHeight, DEFAULT_PANEL_HEIGHT, 'panelHeight');
+  const basePanelHeight = positiveSize(fig.panelHeight, DEFAULT_PANEL_HEIGHT, 'panelHeight');
   const titleHeight = fig.title ? FIGURE_TITLE_HEIGHT : 0;
+  // A legend of more than one row would squeeze the plot area; grow every panel (the grid stays
+  // uniform) by the extra rows of the tallest legend instead.
+  const legendWidth = pw - CHART_PADDING.left - CHART_PADDING.right;
+  const extraRows = Math.max(
+    0,
+    ...fig.panels.map((p) => (p.series.length > 1 ? legendRowCount(p.series.map((s) => s.label), legendWidth) - 1 : 0)),
+  );
+  const ph = basePanelHeight + extraRows * LEGEND_ROW_HEIGHT;
   const panels = fig.panels.map((_, i) => ({
     x: (i % columns) * pw,
     y: titleHeight + Math.floor(i / columns) * ph,

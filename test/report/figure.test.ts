@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { figureLayout, renderFigure, saveFigure, type Figure } from '../../src/report/figure.ts';
+import { LEGEND_ROW_HEIGHT, legendRowCount } from '../../src/report/legendLayout.ts';
 import { hexToRgb, OKABE_ITO } from '../../src/report/palette.ts';
 import { countInk, countNear, decode } from './helpers.ts';
 
@@ -128,6 +129,23 @@ describe('renderFigure (PNG)', () => {
     const img = await decode(png);
     expect(img.width).toBe(480 * 2);
     expect(countInk(img)).toBeGreaterThan(1000);
+  });
+
+  it('grows panels for legends of more than one row instead of squeezing the plot', () => {
+    const x = [1, 2, 3];
+    const panel = (labels: string[]) => ({
+      title: 't',
+      xLabel: 'epoch',
+      yLabel: 'error (%)',
+      series: labels.map((label) => ({ label, x, y: x })),
+    });
+    const short = figureLayout({ panelWidth: 360, panelHeight: 300, panels: [panel(['a', 'b'])] });
+    expect(short.height).toBe(300);
+    const long = Array.from({ length: 8 }, (_, k) => `optimiser #${k} (lr=0.0${k}0)`);
+    expect(legendRowCount(long, 340)).toBe(8); // each label is too wide to share a row
+    const tall = figureLayout({ panelWidth: 360, panelHeight: 300, panels: [panel(long), panel(['a'])], columns: 2 });
+    expect(tall.height).toBe(300 + 7 * LEGEND_ROW_HEIGHT);
+    expect(tall.panels.map((p) => p.height)).toEqual([tall.height, tall.height]); // grid stays uniform
   });
 
   it('rejects series whose x and y lengths differ', () => {
