@@ -16,7 +16,7 @@ import { LEGEND_ROW_HEIGHT, legendRowCount } from './legendLayout.ts';
 import { encodeCanvas, type FigureFormat, formatFromPath, type FigureMetadata } from './output.ts';
 import { preparePanel } from './panelData.ts';
 import { subRegionContext } from './subCanvas.ts';
-import { writeFileAtomic } from './atomicWrite.ts';
+import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { FONT_FAMILY } from './theme.ts';
 
 export type { FigureFormat } from './output.ts';

@@ -9,7 +9,7 @@
  * readable in greyscale print, and their levels are marked on the colour bar.
  */
 import { createCanvas, type CanvasRenderingContext2D } from 'canvas';
-import { writeFileAtomic } from './atomicWrite.ts';
+import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { contourLevels, marchingSquares } from './contours.ts';
 import { formatTick } from './format.ts';
 import { encodeCanvas, formatFromPath, type FigureFormat } from './output.ts';

@@ -41,4 +41,3 @@ export {
   withAlpha,
 } from './palette.ts';
 export type { SeriesStyle, PointStyleName } from './palette.ts';
-export { writeFileAtomic } from './atomicWrite.ts';

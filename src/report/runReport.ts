@@ -33,7 +33,7 @@ export function runFigure(records: ProbeRecord[], title: string): Figure {
     ]),
     panel('Flatness', 'Hessian trace (Hutchinson, ±1 s.e.)', [
       series(records, 'tr ∇²L (train subset)', (r) => r.hessianTrace, (r) => r.hessianTraceStderr),
-    ], 'symlog'),
+    ], 'auto'),
     panel('Normalized margin', 'min margin / ‖θ‖₂^L', [
       series(records, 'normalized margin', (r) => r.normalizedMargin),
     ]),
