@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend, installTapeOrderFix, uninstallTapeOrderFix } from '../src/backend/index.ts';
+import { setupBackend, installTapeOrderFix, uninstallTapeOrderFix, secondOrderSelfTest } from '../src/backend/index.ts';
 import { hessianVectorProduct } from '../src/probes/hvp.ts';
 import { hessianVectorProductFloat64, logSumExp64, matVec, relativeError, seededValues } from './helpers/float64.ts';
 
@@ -121,6 +121,18 @@ describe('exact HVP per op against a float64 second difference', () => {
         const failed = got instanceof Error || relativeError(got, reference) > 1e-2;
         expect(failed, `${opCase.name} unexpectedly passes without the fix`).toBe(true);
       }
+    } finally {
+      installTapeOrderFix();
+    }
+  });
+
+  it('the start-up self-test passes with the fix (d²/dx² eˣ at 0.5 = 1.6487…) and fails without it', () => {
+    const fixed = secondOrderSelfTest();
+    expect(fixed.passed, fixed.details.join('\n')).toBe(true);
+    expect(fixed.details[0]).toContain('1.6487');
+    uninstallTapeOrderFix();
+    try {
+      expect(secondOrderSelfTest().passed).toBe(false);
     } finally {
       installTapeOrderFix();
     }
