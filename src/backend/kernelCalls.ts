@@ -46,11 +46,13 @@ interface CpuLikeBackend {
 export function outputFromValues(
   backend: Backend, shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array | Uint8Array,
 ): tf.TensorInfo {
-  const wasm = backend as unknown as Partial<WasmLikeBackend>;
-  if (typeof wasm.makeOutput === 'function') return wasm.makeOutput(shape, dtype, undefined, values);
+  // cpu has makeTensorInfo(shape, dtype, values) (and an unrelated makeOutput(values, shape, dtype)
+  // returning a Tensor); wasm has only makeOutput(shape, dtype, memoryOffset, values).
   const cpu = backend as unknown as Partial<CpuLikeBackend>;
   if (typeof cpu.makeTensorInfo === 'function') return cpu.makeTensorInfo(shape, dtype, values);
-  throw new Error('backend can neither makeOutput nor makeTensorInfo');
+  const wasm = backend as unknown as Partial<WasmLikeBackend>;
+  if (typeof wasm.makeOutput === 'function') return wasm.makeOutput(shape, dtype, undefined, values);
+  throw new Error('backend has neither makeTensorInfo nor makeOutput');
 }
 
 /** Registers `config` for its backend, replacing any kernel already registered under that name. */
