@@ -22,7 +22,7 @@ await tf.setBackend('cpu');
 const stockCpu = tf.getKernel('Conv2DBackpropFilter', 'cpu');
 
 function time(fn: () => tf.TensorInfo, repeats: number): { ms: number; values: Float32Array } {
-  let values = new Float32Array();
+  let values: Float32Array = new Float32Array();
   let best = Infinity;
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();

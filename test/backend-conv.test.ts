@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, registerConvAndPoolFixes } from '../src/backend/index.ts';
 import { relativeError, seededValues } from './helpers/float64.ts';
+import { tidyValue } from './helpers/convNets.ts';
 
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
@@ -14,7 +15,7 @@ interface Results { [label: string]: Float64Array }
 
 /** Conv forward and both gradients, avgPool and maxPool gradients, on the active backend. */
 function convAndPoolResults(): Results {
-  return tf.tidy(() => {
+  return tidyValue(() => {
     const out: Results = {};
     const x = tf.tensor4d(f32(seededValues(4 * 12 * 11 * 3, 1)), [4, 12, 11, 3]);
     const w = tf.tensor4d(f32(seededValues(3 * 3 * 3 * 5, 2, 0.5)), [3, 3, 3, 5]);

@@ -43,7 +43,7 @@ const activations64 = {
 
 /** Float64 loss; `margin` is the distance to the nearest kink (ReLU/ELU at 0, max-pool ties). */
 export function netLoss64(layers: Layer[], data: NetData, theta: ArrayLike<number>): { loss: number; margin: number } {
-  let x = Float64Array.from(data.images);
+  let x: Float64Array = Float64Array.from(data.images);
   let shape = data.shape;
   let offset = 0;
   let margin = Infinity;
@@ -108,6 +108,13 @@ export function netLossTf(layers: Layer[], data: NetData, params: tf.Tensor[]): 
   }
   const onehot = tf.tensor2d(data.labels.flatMap((l) => Array.from({ length: data.classes }, (_, c) => (c === l ? 1 : 0))), [data.labels.length, data.classes]);
   return tf.mean(tf.sub(tf.logSumExp(h, 1), tf.sum(tf.mul(h, onehot), 1))) as tf.Scalar;
+}
+
+/** `tf.tidy` for non-tensor results (typed arrays of doubles, errors): disposes every tensor `fn` made. */
+export function tidyValue<T>(fn: () => T): T {
+  let out: T | undefined;
+  tf.tidy(() => { out = fn(); });
+  return out as T;
 }
 
 /** Splits a flat parameter vector into tensors of the given shapes. */

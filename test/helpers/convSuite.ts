@@ -10,13 +10,13 @@ import { setupBackend, withoutConvSecondOrderGradients } from '../../src/backend
 import { hessianVectorProduct } from '../../src/probes/hvp.ts';
 import { hessianVectorProductFloat64, relativeError, seededValues } from './float64.ts';
 import { conv2d64, dot64, gradientCentral64, maxPoolGradFirstMax64, pool64, type Pad, type Shape4 } from './convFloat64.ts';
-import { netLoss64, netLossTf, paramShapes, unpack, type Layer, type NetData } from './convNets.ts';
+import { netLoss64, netLossTf, paramShapes, tidyValue, unpack, type Layer, type NetData } from './convNets.ts';
 
 const TOL = 1e-4;
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
 function grads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[]): Float64Array[] {
-  return tf.tidy(() => tf.grads((...a: tf.Tensor[]) => f(...a) as tf.Scalar)(xs).map((g) => Float64Array.from(g.dataSync())));
+  return tidyValue(() => tf.grads((...a: tf.Tensor[]) => f(...a) as tf.Scalar)(xs).map((g) => Float64Array.from(g.dataSync())));
 }
 
 // ---------------------------------------------------------------- first order: conv2d
@@ -34,7 +34,7 @@ function convFirstOrder(stride: number, pad: Pad) {
   const loss64 = (x: ArrayLike<number>, w: ArrayLike<number>) => dot64(c, conv2d64(x, xs, w, ws, stride, pad).y);
   const [gx, gw] = grads((x, w) => tf.sum(tf.mul(tf.tensor4d(f32(c), outShape), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad))),
     [tf.tensor4d(f32(xConv), xs), tf.tensor4d(f32(wConv), ws)]);
-  const forward = tf.tidy(() => Float64Array.from(tf.conv2d(tf.tensor4d(f32(xConv), xs), tf.tensor4d(f32(wConv), ws), stride, pad).dataSync()));
+  const forward = tidyValue(() => Float64Array.from(tf.conv2d(tf.tensor4d(f32(xConv), xs), tf.tensor4d(f32(wConv), ws), stride, pad).dataSync()));
   return {
     forward, forwardRef: conv2d64(xConv, xs, wConv, ws, stride, pad).y,
     gx, gxRef: gradientCentral64((x) => loss64(x, wConv), xConv),
@@ -108,7 +108,7 @@ function netPoint(layers: Layer[], name: string): NetPoint {
 
 function exactNetHvp(layers: Layer[], p: NetPoint): Float64Array | Error {
   try {
-    return tf.tidy(() => {
+    return tidyValue(() => {
       const params = unpack(p.theta, p.shapes);
       const v = unpack(p.v, p.shapes);
       const hv = hessianVectorProduct((ps) => netLossTf(layers, data, ps), params, v);
