@@ -9,12 +9,15 @@ import { installTapeOrderFix } from './tapeOrderFix.ts';
 import { registerExtraGradients } from './extraGradients.ts';
 import { registerExplicitTransposeMatMulGradient } from './matMulGradient.ts';
 import { secondOrderSelfTest } from './selfTest.ts';
+import { registerConvAndPoolFixes } from './convKernels.ts';
 
 export interface BackendInfo {
   name: BackendName;
   tfjsVersion: string;
   skipped: string[];
   secondOrderSelfTest: string[];
+  /** Every engine, gradient and kernel fix in force on this backend (see convKernels.ts for the probes). */
+  fixes: string[];
 }
 
 let current: Promise<BackendInfo> | null = null;
@@ -29,12 +32,19 @@ export async function setupBackend(requested?: string): Promise<BackendInfo> {
     installTapeOrderFix();
     registerExtraGradients();
     registerExplicitTransposeMatMulGradient();
+    const convFixes = registerConvAndPoolFixes();
+    const fixes = [
+      'engine: tape-order fix (exact reverse-over-reverse)',
+      'gradient: comparison kernels (zero)',
+      'gradient: BatchMatMul (explicit transposes)',
+      ...convFixes.map((f) => f.name),
+    ];
     const selfTest = secondOrderSelfTest();
     if (!selfTest.passed) {
       throw new Error(`second-order autodiff self-test failed on backend '${name}' (TF.js ${tf.version_core}); ` +
         `Hessian probes would be wrong:\n${selfTest.details.join('\n')}`);
     }
-    return { name, tfjsVersion: tf.version_core, skipped, secondOrderSelfTest: selfTest.details };
+    return { name, tfjsVersion: tf.version_core, skipped, secondOrderSelfTest: selfTest.details, fixes };
   })();
   try {
     return await current;

@@ -1,0 +1,4 @@
+/** Conv/pool first- and second-order checks on the cpu backend (see helpers/convSuite.ts). */
+import { defineConvSuite } from './helpers/convSuite.ts';
+
+defineConvSuite('cpu');
