@@ -5,9 +5,10 @@
  *   φ(θ, ε) = (max_{z ∈ C_ε} L(θ + z) − L(θ)) / (1 + L(θ)),
  * reported here as a fraction (Keskar et al. multiply by 100). Keskar et al. solve the inner
  * maximisation with L-BFGS-B; we use projected gradient ascent in the box-normalised
- * coordinates u = z/b ∈ [−1, 1]^p (b_i = ε(|θ_i|+1)):
- *   u ← clip(u + s · (b⊙∇L)/‖b⊙∇L‖_∞, −1, 1),
- * accepting a step only if it increases the loss and halving s otherwise. The result is a
+ * coordinates u = z/b ∈ [−1, 1]^p (b_i = ε(|θ_i|+1)), trying at each iteration
+ *   u ← clip(u + s · (b⊙∇L)/‖b⊙∇L‖_∞, −1, 1)   and   u ← clip(u + s · sign(b⊙∇L), −1, 1),
+ * taking the better if it increases the loss and halving s otherwise (doubling it, up to 1,
+ * after a success). The result is a
  * lower bound on the true maximum (a local maximiser); it is exact for losses convex along
  * coordinates on the box with a vertex maximum and for concave losses (tested on quadratics).
  */
@@ -65,13 +66,23 @@ export function epsilonSharpness(objective: Objective, params: tf.Tensor[], opti
     if (gmax === 0) break;
     let accepted = false;
     while (step > 1e-6) {
-      const trial = new Float64Array(p);
-      for (let i = 0; i < p; i++) trial[i] = Math.min(1, Math.max(-1, u[i] + (step * g[i]) / gmax));
-      const next = at(trial, (ps) => objectiveGradient(objective, ps));
-      evaluations++;
-      if (next.loss > current.loss) {
-        u.set(trial);
-        current = next;
+      // Two candidate steps: along the ∞-normalised gradient (good near an interior maximum) and
+      // along its sign (moves every coordinate, however small its gradient, toward the faces);
+      // the better one is taken if it increases the loss.
+      let best: { u: Float64Array; value: ReturnType<typeof objectiveGradient> } | null = null;
+      for (const direction of ['gradient', 'sign'] as const) {
+        const trial = new Float64Array(p);
+        for (let i = 0; i < p; i++) {
+          const d = direction === 'gradient' ? g[i] / gmax : Math.sign(g[i]);
+          trial[i] = Math.min(1, Math.max(-1, u[i] + step * d));
+        }
+        const next = at(trial, (ps) => objectiveGradient(objective, ps));
+        evaluations++;
+        if (next.loss > current.loss && (!best || next.loss > best.value.loss)) best = { u: trial, value: next };
+      }
+      if (best) {
+        u.set(best.u);
+        current = best.value;
         accepted = true;
         step = Math.min(1, step * 2);
         break;
