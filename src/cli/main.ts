@@ -3,17 +3,21 @@
  * stack traces only with IBL_DEBUG=1.
  */
 import { runCommand, runUsage } from './runCommand.ts';
+import { probeCommand, probeUsage } from './probeCommand.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
 Commands:
 ${runUsage}
+
+${probeUsage}
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run': return runCommand(rest);
+    case 'probe': return probeCommand(rest);
     case undefined:
     case 'help':
     case '--help':

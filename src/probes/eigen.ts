@@ -21,6 +21,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Rng } from '../util/rng.ts';
+import type { Figure } from '../report/figure.ts';
 import { axpy, dot, norm2, orthogonalize, restrictOperator, type HessianOperator, type HvpMethod, type ParamBlock } from './operator.ts';
 import { rademacher } from './hessianTrace.ts';
 
@@ -278,4 +279,25 @@ export function densityGrid(density: SpectralDensity, points = 1000, sigma = def
   const lo = Math.min(...all) - 5 * sigma;
   const hi = Math.max(...all) + 5 * sigma;
   return Array.from({ length: points }, (_, i) => lo + ((hi - lo) * i) / (points - 1));
+}
+
+/**
+ * The broadened SLQ density against eigenvalue, on a symmetric-log density axis (linear near
+ * zero, so that empty regions show as 0 rather than vanishing, logarithmic above — the bulk
+ * near λ ≈ 0 and the few outliers are then both visible).
+ */
+export function spectralDensityFigure(density: SpectralDensity, title = 'Hessian spectral density (SLQ)'): Figure {
+  const sigma = defaultBroadening(density);
+  const grid = densityGrid(density, 800, sigma);
+  return {
+    title,
+    panels: [{
+      title: `${density.runs} runs × ${density.steps} Lanczos steps, Gaussian σ = ${sigma.toPrecision(2)}`,
+      xLabel: 'eigenvalue λ',
+      yLabel: 'density',
+      yScale: 'symlog',
+      series: [{ label: 'SLQ density', x: grid, y: densityOnGrid(density, grid, sigma), style: 'line' }],
+    }],
+    columns: 1,
+  };
 }
