@@ -10,11 +10,34 @@ export { modelFromArchitecture } from './models/fromArchitecture.ts';
 export { parameterCount, type Model, type ParamSpec } from './models/types.ts';
 export * from './optim/index.ts';
 export { hessianVectorProduct, hessianVectorProductFiniteDifference, gradientOf, dotProduct, type LossFunction } from './probes/hvp.ts';
-export { hessianTraceHutchinson, type TraceEstimate } from './probes/hessianTrace.ts';
-export { normalizedMargin, exampleMargins, layerNormProduct, type MarginResult } from './probes/margin.ts';
-export { parameterNorms, l2Norm, type NormsResult } from './probes/norms.ts';
+export {
+  hessianTraceHutchinson, hutchinsonTrace, hutchPlusPlusTrace, perLayerTrace, sumOfBlockTraces, rademacher,
+  type TraceEstimate, type HutchinsonOptions, type BlockTrace,
+} from './probes/hessianTrace.ts';
+export {
+  layoutOf, flatten, unflatten, layerBlocks, restrictOperator, denseOperator, denseHessian, asymmetry, withScope,
+  type HessianOperator, type HvpMethod, type ParamBlock, type ParamLayout,
+} from './probes/operator.ts';
+export {
+  classificationObjective, lossFunctionObjective, objectiveLoss, objectiveGradient, objectiveHessian, gradientNormSquared,
+  defaultChunkSize, type Objective, type HessianOptions,
+} from './probes/objective.ts';
+export {
+  powerIteration, lanczos, lanczosTopEigenvalues, topEigenvalues, perLayerLambdaMax, tridiagonalEigen,
+  spectralDensitySLQ, densityMoment, densityOnGrid, densityGrid, spectralDensityFigure,
+  type EigenResult, type SpectralDensity, type BlockEigen,
+} from './probes/eigen.ts';
+export { normalizedMargin, exampleMargins, layerNormProduct, checkHomogeneity, type MarginResult, type HomogeneityCheck } from './probes/margin.ts';
+export { parameterNorms, l2Norm, layerNorms, spectralNorm, spectralNormOfMatrix, pathNorm, distanceFromInit, type NormsResult, type LayerNorms } from './probes/norms.ts';
+export { epsilonSharpness, type SharpnessResult, type SharpnessOptions } from './probes/sharpness.ts';
+export { gradientNoiseScale, type GradientNoiseResult } from './probes/gradientNoise.ts';
+export {
+  filterNormalizedDirection, lossLandscape1d, lossLandscape2d, landscapeLineFigure, landscapeHeatmap,
+  type Landscape1d, type Landscape2d,
+} from './probes/landscape.ts';
 export { evaluateClassifier } from './probes/evaluate.ts';
-export { runProbes, classificationLoss, type ProbeRecord, type ProbeOptions } from './probes/probeSuite.ts';
+export { runProbes, classificationLoss, eigenSeed, type ProbeRecord, type ProbeOptions, type EigenProbeOptions } from './probes/probeSuite.ts';
+export { probeReport, probeNames, defaultProbes, type ProbeReport, type ProbeReportOptions, type ProbeName } from './probes/probeReport.ts';
 export { softmaxCrossEntropy, halfMeanSquaredError, logisticLoss, oneHotFloat } from './train/loss.ts';
 export { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train/trainLoop.ts';
 export { toTensorData, disposeTensorData, type TensorData } from './train/tensorData.ts';

@@ -4,6 +4,7 @@
  */
 import { runCommand, runUsage } from './runCommand.ts';
 import { sweepCommand, sweepUsage } from './sweepCommand.ts';
+import { probeCommand, probeUsage } from './probeCommand.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
@@ -11,6 +12,8 @@ Commands:
 ${runUsage}
 
 ${sweepUsage}
+
+${probeUsage}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run': return runCommand(rest);
     case 'sweep': return sweepCommand(rest);
+    case 'probe': return probeCommand(rest);
     case undefined:
     case 'help':
     case '--help':

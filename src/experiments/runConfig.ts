@@ -62,13 +62,29 @@ const traceProbeSchema = z.strictObject({
   relativeStderr: z.number().positive().optional(),
 });
 
+const eigProbeSchema = z.strictObject({
+  /** Number of top Hessian eigenvalues; the first is the sharpness λ_max. */
+  k: positiveInt.default(1),
+  method: z.enum(['lanczos', 'power']).default('lanczos'),
+  /** Relative residual tolerance (Lanczos) or Rayleigh-quotient change (power). */
+  tol: z.number().positive().max(0.1).default(1e-5),
+  /** Lanczos steps / power iterations per eigenvalue. */
+  maxIterations: positiveInt.default(100),
+});
+
 const probesSchema = z.strictObject({
   every: positiveInt.default(100),
   trace: z.union([traceProbeSchema, z.literal(false)]).default({ samples: 20 }),
+  /** Sharpness λ_max (and 2/η) by Lanczos or power iteration; false to skip. */
+  eig: z.union([eigProbeSchema, z.literal(false)]).default(false),
+  /** Record ‖∇L‖² over the training set. */
+  gradNorm: z.boolean().default(false),
   margin: z.boolean().default(true),
   norms: z.boolean().default(true),
   /** Curvature probes use a seeded subset of this many training examples (all if absent). */
   subset: positiveInt.optional(),
+  /** Examples per data chunk in curvature probes (bounds memory; results do not depend on it). */
+  chunkSize: positiveInt.default(1024),
 });
 
 export const runConfigSchema = z.strictObject({
@@ -83,7 +99,7 @@ export const runConfigSchema = z.strictObject({
     /** A run is diverged once the training loss is non-finite or exceeds this. */
     divergenceLoss: z.number().positive().default(1e4),
   }),
-  probes: probesSchema.default({ every: 100, trace: { samples: 20 }, margin: true, norms: true }),
+  probes: probesSchema.default({ every: 100, trace: { samples: 20 }, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
   report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
 });

@@ -102,6 +102,8 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   }
   record.writeConfig(config);
 
+  // The initialisation (regenerated from the seed when resuming), for the distance-from-init probe.
+  const init = model.init(createRng(derivedSeed(config.seed, 'init')));
   const train = toTensorData(split.train);
   const test = toTensorData(split.test);
   const curvatureSize = config.probes.subset;
@@ -137,7 +139,15 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
       seed: config.seed,
       probeEvery: config.probes.every,
-      probes: { trace: config.probes.trace, margin: config.probes.margin, norms: config.probes.norms },
+      init,
+      probes: {
+        trace: config.probes.trace,
+        eig: config.probes.eig,
+        gradNorm: config.probes.gradNorm,
+        margin: config.probes.margin,
+        norms: config.probes.norms,
+        chunkSize: config.probes.chunkSize,
+      },
       divergenceLoss: config.training.divergenceLoss,
       start,
       onProbe: (r) => record.appendMetric(r),
@@ -155,6 +165,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   } finally {
     disposeTensorData(train);
     disposeTensorData(test);
+    tf.dispose(init);
     if (curvature !== train) disposeTensorData(curvature);
   }
   progress.stop();

@@ -99,7 +99,7 @@ const reportedMetrics: { key: string; label: string; yLabel: string }[] = [
   { key: 'trainLoss', label: 'final train loss', yLabel: 'cross-entropy (nats)' },
   { key: 'testAccuracy', label: 'final test accuracy', yLabel: 'accuracy (fraction)' },
   { key: 'hessianTrace', label: 'Hessian trace', yLabel: 'tr ∇²L (Hutchinson)' },
-  { key: 'hessianTopEigenvalue', label: 'sharpness λ_max', yLabel: 'λ_max(∇²L)' },
+  { key: 'sharpness', label: 'sharpness λ_max', yLabel: 'λ_max(∇²L)' },
   { key: 'normalizedMargin', label: 'normalized margin', yLabel: 'min margin / ‖θ‖₂^L' },
   { key: 'paramNormL2', label: 'parameter norm', yLabel: '‖θ‖₂' },
 ];

@@ -1,25 +1,52 @@
 /**
  * The probes recorded during a run, as one function of (model, params, data) returning plain
- * numbers: train/test loss and accuracy, parameter norms, normalized margin and the Hutchinson
- * Hessian-trace estimate of the training loss (over the curvature subset).
+ * numbers: train/test loss and accuracy, parameter norms and distance from initialisation,
+ * normalized margin, the Hutchinson Hessian-trace estimate of the training loss (over the
+ * curvature subset), and optionally the sharpness λ_max next to the stability threshold 2/η
+ * (Cohen et al. 2021's edge of stability) and ‖∇L‖². Curvature probes run over data chunks.
+ *
+ * Reproducibility: the trace uses createRng(probeSeed) and λ_max createRng(derivedSeed(probeSeed,
+ * 'eig')); the record stores `probeSeed`, so `ibl probe --seed <probeSeed>` on the checkpoint
+ * with the same data recomputes the same numbers.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/types.ts';
 import type { TensorData } from '../train/tensorData.ts';
 import { softmaxCrossEntropy } from '../train/loss.ts';
+import { derivedSeed } from '../train/batches.ts';
 import { createRng } from '../util/rng.ts';
 import { evaluateClassifier } from './evaluate.ts';
-import { hessianTraceHutchinson } from './hessianTrace.ts';
+import { hutchinsonTrace } from './hessianTrace.ts';
+import { topEigenvalues } from './eigen.ts';
 import { normalizedMargin } from './margin.ts';
-import { parameterNorms } from './norms.ts';
+import { distanceFromInit, parameterNorms } from './norms.ts';
+import { classificationObjective, defaultChunkSize, gradientNormSquared, objectiveHessian } from './objective.ts';
 import type { LossFunction } from './hvp.ts';
+
+export interface EigenProbeOptions {
+  /** Number of top eigenvalues (default 1: the sharpness λ_max). */
+  k?: number;
+  method?: 'lanczos' | 'power';
+  /** Relative residual (Lanczos) or Rayleigh-quotient change (power) tolerance (default 1e-5). */
+  tol?: number;
+  /** Maximum Lanczos steps / power iterations per eigenvalue (default 100 / 1000). */
+  maxIterations?: number;
+}
 
 export interface ProbeOptions {
   trace: { samples: number; relativeStderr?: number } | false;
   margin: boolean;
   norms: boolean;
-  /** Seed for the Hutchinson probe vectors. */
+  /** Seed of the curvature probes' random vectors (recorded as `probeSeed`). */
   seed: number;
+  /** Top Hessian eigenvalues (sharpness), or false/absent to skip. */
+  eig?: EigenProbeOptions | false;
+  /** Record ‖∇L‖² over the training set. */
+  gradNorm?: boolean;
+  /** Examples per data chunk for curvature probes (default 1024). */
+  chunkSize?: number;
+  /** The learning rate in effect, for the stability threshold 2/η. */
+  learningRate?: number;
 }
 
 export interface ProbeRecord {
@@ -31,6 +58,7 @@ export interface ProbeRecord {
   paramNormL2?: number;
   paramNormL1?: number;
   paramNormLinf?: number;
+  distanceFromInit?: number;
   minMargin?: number;
   normalizedMargin?: number | null;
   normalizedMarginLayerProduct?: number | null;
@@ -38,13 +66,31 @@ export interface ProbeRecord {
   hessianTraceStderr?: number;
   hessianTraceSamples?: number;
   hessianTraceMethod?: string;
+  /** 'exact' (reverse-over-reverse) or 'finite-difference'. */
+  hessianHvp?: string;
+  /** λ_max of the training-loss Hessian (curvature subset). */
+  sharpness?: number;
+  topEigenvalues?: number[];
+  sharpnessIterations?: number;
+  sharpnessMethod?: string;
+  /** 2/η: GD is unstable along eigen-directions with λ > 2/η. */
+  stabilityThreshold?: number;
+  gradNormSquared?: number;
+  /** Seed of this probe's random vectors. */
+  probeSeed?: number;
 }
 
 export function classificationLoss(model: Model, data: TensorData): LossFunction {
   return (params) => softmaxCrossEntropy(model.apply(params, data.x), data.oneHot);
 }
 
-export function runProbes(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData }, options: ProbeOptions, step: number): ProbeRecord {
+/** The seed λ_max's start vector is drawn from, given the probe seed. */
+export function eigenSeed(probeSeed: number): number {
+  return derivedSeed(probeSeed, 'eig');
+}
+
+export function runProbes(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
+  const chunkSize = options.chunkSize ?? defaultChunkSize;
   const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels);
   const record: ProbeRecord = { step, trainLoss: train.loss, trainAccuracy: train.accuracy };
   if (data.test) {
@@ -57,6 +103,7 @@ export function runProbes(model: Model, params: tf.Tensor[], data: { train: Tens
     record.paramNormL2 = norms.l2;
     record.paramNormL1 = norms.l1;
     record.paramNormLinf = norms.linf;
+    if (data.init) record.distanceFromInit = distanceFromInit(params, data.init).l2;
   }
   if (options.margin) {
     const margin = normalizedMargin(model, params, data.train.x, data.train.labels);
@@ -64,8 +111,10 @@ export function runProbes(model: Model, params: tf.Tensor[], data: { train: Tens
     record.normalizedMargin = margin.normalized;
     record.normalizedMarginLayerProduct = margin.normalizedByLayerProduct;
   }
+  const curvature = () => objectiveHessian(classificationObjective(model, data.curvature, chunkSize), params);
+  if (options.trace || options.eig) record.probeSeed = options.seed;
   if (options.trace) {
-    const trace = hessianTraceHutchinson(classificationLoss(model, data.curvature), params, {
+    const trace = hutchinsonTrace(curvature(), {
       samples: options.trace.samples,
       relativeStderrTarget: options.trace.relativeStderr,
       rng: createRng(options.seed),
@@ -74,6 +123,21 @@ export function runProbes(model: Model, params: tf.Tensor[], data: { train: Tens
     record.hessianTraceStderr = trace.stderr;
     record.hessianTraceSamples = trace.samples;
     record.hessianTraceMethod = trace.method;
+    record.hessianHvp = trace.hvp;
   }
+  if (options.eig) {
+    const { k = 1, method = 'lanczos', tol = 1e-5, maxIterations } = options.eig;
+    const eig = topEigenvalues(curvature(), {
+      k, method, tol, rng: createRng(eigenSeed(options.seed)),
+      ...(maxIterations !== undefined ? (method === 'power' ? { maxIterations } : { maxSteps: maxIterations }) : {}),
+    });
+    record.sharpness = eig.eigenvalues[0];
+    if (k > 1) record.topEigenvalues = eig.eigenvalues;
+    record.sharpnessIterations = eig.iterations;
+    record.sharpnessMethod = eig.method;
+    record.hessianHvp = eig.hvp;
+    if (options.learningRate !== undefined) record.stabilityThreshold = 2 / options.learningRate;
+  }
+  if (options.gradNorm) record.gradNormSquared = gradientNormSquared(classificationObjective(model, data.train, chunkSize), params);
   return record;
 }

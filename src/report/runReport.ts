@@ -21,6 +21,19 @@ function panel(title: string, yLabel: string, all: (Series | null)[], yScale: Pa
   return present.length === 0 ? null : { title, xLabel: 'step (parameter updates)', yLabel, yScale, series: present };
 }
 
+/** λ_max against step with the stability threshold 2/η (a line when η is constant): Cohen et al. 2021. */
+function sharpnessPanel(records: ProbeRecord[]): Panel | null {
+  const lambda = series(records, 'λ_max (Lanczos)', (r) => r.sharpness);
+  if (!lambda) return null;
+  const thresholds = [...new Set(records.map((r) => r.stabilityThreshold).filter((t): t is number => t !== undefined))];
+  const out = panel('Sharpness', 'top Hessian eigenvalue λ_max', [
+    lambda,
+    thresholds.length > 1 ? series(records, '2/η', (r) => r.stabilityThreshold) : null,
+  ]);
+  if (out && thresholds.length === 1) out.hLines = [{ y: thresholds[0], label: '2/η' }];
+  return out;
+}
+
 export function runFigure(records: ProbeRecord[], title: string): Figure {
   const panels = [
     panel('Loss', 'mean cross-entropy (nats)', [
@@ -34,6 +47,7 @@ export function runFigure(records: ProbeRecord[], title: string): Figure {
     panel('Flatness', 'Hessian trace (Hutchinson, ±1 s.e.)', [
       series(records, 'tr ∇²L (train subset)', (r) => r.hessianTrace, (r) => r.hessianTraceStderr),
     ], 'auto'),
+    sharpnessPanel(records),
     panel('Normalized margin', 'min margin / ‖θ‖₂^L', [
       series(records, 'normalized margin', (r) => r.normalizedMargin),
     ]),

@@ -101,13 +101,21 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const model = modelFromArchitecture(meta.architecture, modelFile);
   const tensors = meta.tensors;
   if (!Array.isArray(tensors)) throw new Error(`${modelFile}: missing 'tensors' list`);
+  tensors.forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || typeof entry.name !== 'string') {
+      throw new Error(`${modelFile}: tensors[${i}] must be an object {name, shape, offset}`);
+    }
+    if (!Array.isArray(entry.shape) || !entry.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new Error(`${modelFile}: tensor '${entry.name}' has shape ${JSON.stringify(entry.shape)}, expected a list of non-negative integers`);
+    }
+  });
   if (tensors.length !== model.paramSpecs.length) {
     throw new Error(`${modelFile}: architecture '${String(meta.architecture.kind)}' has ${model.paramSpecs.length} tensors, the tensors list has ${tensors.length}`);
   }
   model.paramSpecs.forEach((spec, i) => {
     const entry = tensors[i];
     if (entry.name !== spec.name) throw new Error(`${modelFile}: tensor ${i} is named '${entry.name}', expected '${spec.name}'`);
-    if (!Array.isArray(entry.shape) || entry.shape.join(',') !== spec.shape.join(',')) {
+    if (entry.shape.join(',') !== spec.shape.join(',')) {
       throw new Error(`${modelFile}: tensor '${spec.name}' has shape [${entry.shape}], the architecture needs [${spec.shape}]`);
     }
     if (!Number.isInteger(entry.offset) || entry.offset < 0 || entry.offset % 4 !== 0) {
@@ -116,15 +124,29 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   });
   if (!fs.existsSync(paramsFile)) throw new Error(`${paramsFile}: missing (a checkpoint directory needs model.json and params.bin)`);
   const bytes = fs.readFileSync(paramsFile);
-  const expected = tensors.reduce((end, e) => Math.max(end, e.offset + e.shape.reduce((a, b) => a * b, 1) * 4), 0);
+  const ranges = tensors.map((e) => ({ name: e.name, start: e.offset, end: e.offset + e.shape.reduce((a, b) => a * b, 1) * 4 }));
+  for (const r of ranges) {
+    if (r.end > bytes.byteLength) {
+      throw new Error(`${paramsFile}: tensor '${r.name}' at offset ${r.start} needs bytes ${r.start}..${r.end}, past the end of the file (${bytes.byteLength} bytes)`);
+    }
+  }
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].start < sorted[i - 1].end) {
+      throw new Error(`${modelFile}: tensors '${sorted[i - 1].name}' (bytes ${sorted[i - 1].start}..${sorted[i - 1].end}) and '${sorted[i].name}' (from ${sorted[i].start}) overlap`);
+    }
+  }
+  const expected = ranges.reduce((end, r) => Math.max(end, r.end), 0);
   if (bytes.byteLength !== expected) {
-    throw new Error(`${paramsFile}: has ${bytes.byteLength} bytes, the tensors in model.json need ${expected}`);
+    throw new Error(`${paramsFile}: has ${bytes.byteLength} bytes, the tensor shapes in model.json need ${expected} (size mismatch: wrong shapes or a truncated/padded file)`);
   }
   const params = unpackTensors(tensors, bytes, paramsFile);
   const stateFile = path.join(dir, 'training-state.json');
   if (!fs.existsSync(stateFile)) return { model, params };
   const state = readJson(stateFile) as TrainingState;
-  const optimizerBytes = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+  const optimizerFile = path.join(dir, 'optimizer.bin');
+  if (!fs.existsSync(optimizerFile)) throw new Error(`${optimizerFile}: missing (training-state.json refers to it)`);
+  const optimizerBytes = fs.readFileSync(optimizerFile);
   const optimizerTensors = unpackTensors(state.optimizer.map((o) => ({ name: `${o.slot}/${o.index}`, shape: o.shape, offset: o.offset })), optimizerBytes, path.join(dir, 'optimizer.bin'));
   const optimizerState: OptimizerState = {};
   state.optimizer.forEach((o, k) => { (optimizerState[o.slot] ??= [])[o.index] = optimizerTensors[k]; });

@@ -24,6 +24,8 @@ export interface TrainLoopOptions {
   model: Model;
   rule: UpdateRule;
   data: { train: TensorData; test?: TensorData; curvature: TensorData };
+  /** Initial parameters, for the distance-from-initialisation probe (not owned by the loop). */
+  init?: tf.Tensor[];
   steps: number;
   /** null = full batch (GD). */
   batchSize: number | null;
@@ -31,7 +33,7 @@ export interface TrainLoopOptions {
   learningRate: (step: number) => number;
   seed: number;
   probeEvery: number;
-  probes: Omit<ProbeOptions, 'seed'>;
+  probes: Omit<ProbeOptions, 'seed' | 'learningRate'>;
   divergenceLoss: number;
   /** Starting point; the loop takes ownership of these tensors. */
   start: { params: tf.Tensor[]; state: OptimizerState; step: number };
@@ -62,7 +64,11 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
   let state = options.start.state;
   let lastProbe: ProbeRecord | undefined;
   const probe = (step: number) => {
-    lastProbe = runProbes(model, params, data, { ...options.probes, seed: derivedSeed(seed, 'hutchinson', step) }, step);
+    lastProbe = runProbes(model, params, { ...data, init: options.init }, {
+      ...options.probes,
+      seed: derivedSeed(seed, 'hutchinson', step),
+      learningRate: options.learningRate(Math.min(step, Math.max(steps - 1, 0))),
+    }, step);
     options.onProbe?.(lastProbe);
   };
   if (options.start.step === 0) probe(0);

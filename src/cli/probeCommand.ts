@@ -1,0 +1,184 @@
+/**
+ * `ibl probe --checkpoint DIR --images FILE --labels FILE [--probes trace,eig,…] [--samples N]
+ *  [--seed S] [--json]` — every probe of a saved model on an IDX dataset.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../backend/setup.ts';
+import { loadIdxClassification } from '../data/idx.ts';
+import { featureSize } from '../data/dataset.ts';
+import { loadCheckpoint } from '../train/checkpoint.ts';
+import { toTensorData, disposeTensorData } from '../train/tensorData.ts';
+import { derivedSeed } from '../train/batches.ts';
+import { createRng, permutation } from '../util/rng.ts';
+import { defaultProbes, probeNames, probeReport, type ProbeName, type ProbeReport } from '../probes/probeReport.ts';
+import { spectralDensityFigure } from '../probes/eigen.ts';
+import { landscapeHeatmap, landscapeLineFigure } from '../probes/landscape.ts';
+import { saveFigure } from '../report/figure.ts';
+import { saveHeatmap } from '../report/heatmap.ts';
+import { markdownTable } from '../report/markdownTable.ts';
+
+export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FILE [options]
+  Load an ibl-checkpoint/1 model and an IDX dataset (pixels scaled by 1/255) and print its probes.
+  --probes LIST        comma-separated, from ${probeNames.join(', ')}
+                       (default ${defaultProbes.join(',')}; 'all' for every probe)
+  --samples N          curvature probes on a seeded subset of N examples (loss, accuracy,
+                       margin and norms always use every example)
+  --seed S             seed of the probe vectors (a run's metrics.jsonl records it as probeSeed)
+  --trace-samples M    Hutchinson probes (default 20); --rel-stderr R stops early at R
+  --top-k K            top Hessian eigenvalues (default 1); --eig-method lanczos|power
+  --lr ETA             learning rate for 2/η (default: read from the run's config.json if any)
+  --epsilon E          box size of the ε-sharpness probe (default 1e-3)
+  --init DIR           checkpoint of the initialisation, for the distance from init
+  --chunk-size C       examples per data chunk (default 1024; results do not depend on it)
+  --hvp exact|fd       Hessian-vector products: exact (default) or finite difference
+  --classes K          number of classes (default: the model's output size)
+  --out DIR            write figures (density.png, landscape-1d.png, landscape-2d.png) here
+  --json               print one JSON object instead of a table`;
+
+function positiveInt(name: string, text: string | undefined, fallback?: number): number | undefined {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got '${text}'`);
+  return v;
+}
+
+function positiveNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`--${name} must be a positive number, got '${text}'`);
+  return v;
+}
+
+/** The constant learning rate of the run that wrote this checkpoint, if it is in a run folder. */
+function runLearningRate(checkpointDir: string): number | undefined {
+  const file = path.join(checkpointDir, '..', 'config.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { optimizer?: { learningRate?: number; schedule?: { kind?: string; warmupSteps?: number } } };
+    const schedule = config.optimizer?.schedule;
+    if (schedule && (schedule.kind !== 'constant' || schedule.warmupSteps)) return undefined;
+    return config.optimizer?.learningRate;
+  } catch {
+    return undefined;
+  }
+}
+
+function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined) return 'n/a';
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toPrecision(5);
+}
+
+export function reportTable(r: ProbeReport): string {
+  const rows: (string | number)[][] = [
+    ['examples', `${r.n} (curvature probes on ${r.curvatureExamples})`],
+    ['parameters', r.params],
+    ['loss (mean cross-entropy)', fmt(r.loss)],
+    ['accuracy', fmt(r.accuracy)],
+  ];
+  if (r.hessianTrace) rows.push(['Hessian trace (Hutchinson)', `${fmt(r.hessianTrace.estimate)} ± ${fmt(r.hessianTrace.stderr)} (${r.hessianTrace.samples} probes, ${r.hessianTrace.hvp} HVP)`]);
+  if (r.hutchPlusPlus) rows.push(['Hessian trace (Hutch++)', `${fmt(r.hutchPlusPlus.estimate)} ± ${fmt(r.hutchPlusPlus.stderr)} (${r.hutchPlusPlus.matvecs} HVPs)`]);
+  if (r.topEigenvalues && r.eigen) rows.push([`top eigenvalues (${r.eigen.method})`, `${r.topEigenvalues.map(fmt).join(', ')} (${r.eigen.iterations} iterations${r.eigen.converged ? '' : ', NOT converged'})`]);
+  if (r.sharpness?.stabilityThreshold) rows.push(['λ_max vs 2/η', `${fmt(r.sharpness.lambdaMax)} vs ${fmt(r.sharpness.stabilityThreshold)} (η = ${r.sharpness.learningRate})`]);
+  for (const l of r.perLayer ?? []) rows.push([`layer ${l.name} (${l.params} params)`, `tr ${fmt(l.trace)} ± ${fmt(l.traceStderr)}, λ_max ${fmt(l.lambdaMax)}`]);
+  if (r.density) rows.push(['spectral density (SLQ)', `${r.density.runs} runs × ${r.density.steps} steps; ∫λ = ${fmt(r.density.moment1)} (tr/p), ∫λ² = ${fmt(r.density.moment2)}`]);
+  if (r.gradNorm !== undefined) rows.push(['‖∇L‖ (‖∇L‖²)', `${fmt(r.gradNorm)} (${fmt(r.gradNormSquared)})`]);
+  if (r.noise) rows.push(['gradient noise scale B_simple', `${fmt(r.noise.simpleNoiseScale)} (tr Σ = ${fmt(r.noise.traceCovariance)}, ${r.noise.examples} examples)`]);
+  if (r.epsilonSharpness) rows.push([`ε-sharpness (ε = ${r.epsilonSharpness.epsilon})`, `${fmt(r.epsilonSharpness.relativeIncrease)} (max loss ${fmt(r.epsilonSharpness.maxLoss)})`]);
+  if (r.norms) {
+    rows.push(['‖θ‖₂, ‖θ‖₁, ‖θ‖∞', `${fmt(r.norms.l2)}, ${fmt(r.norms.l1)}, ${fmt(r.norms.linf)}`]);
+    rows.push(['per-layer Frobenius', r.norms.perLayerFrobenius.map(fmt).join(', ')]);
+    rows.push(['per-layer spectral (product)', `${r.norms.perLayerSpectral.map(fmt).join(', ')} (${fmt(r.norms.productSpectral)})`]);
+    rows.push(['path norm (ℓ2)', fmt(r.norms.pathNorm)]);
+    if (r.norms.distanceFromInit) rows.push(['‖θ − θ₀‖₂ (relative)', `${fmt(r.norms.distanceFromInit.l2)} (${fmt(r.norms.distanceFromInit.relative)})`]);
+  }
+  if (r.margin) {
+    rows.push(['min margin', fmt(r.margin.minUnnormalized)]);
+    rows.push(['normalized margin (‖θ‖₂^L; layer product)', r.margin.normalized === null ? `undefined: ${r.margin.undefinedReason}` : `${fmt(r.margin.normalized)}; ${fmt(r.margin.normalizedByLayerProduct)}`]);
+    rows.push([`margin quantiles (${r.margin.quantilesOf})`, r.margin.quantiles.map((q) => `${q.q}: ${fmt(q.value)}`).join(', ')]);
+  }
+  if (r.landscape) rows.push(['loss landscape', `1-D ${r.landscape.oneD.alphas.length} points, 2-D ${r.landscape.twoD.alphas.length}² (min ${fmt(Math.min(...r.landscape.twoD.losses.flat()))}, max ${fmt(Math.max(...r.landscape.twoD.losses.flat()))})`]);
+  return markdownTable(['probe', 'value'], rows);
+}
+
+export async function probeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      checkpoint: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' },
+      probes: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' },
+      'trace-samples': { type: 'string' }, 'rel-stderr': { type: 'string' }, 'top-k': { type: 'string' },
+      'eig-method': { type: 'string' }, lr: { type: 'string' }, epsilon: { type: 'string' }, init: { type: 'string' },
+      'chunk-size': { type: 'string' }, hvp: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || !values.checkpoint || !values.images || !values.labels) {
+    process.stdout.write(`${probeUsage}\n`);
+    return values.help ? 0 : 2;
+  }
+  const requested = values.probes === undefined ? defaultProbes
+    : values.probes === 'all' ? [...probeNames]
+      : values.probes.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = requested.filter((p) => !(probeNames as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--probes: unknown probe${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${probeNames.join(', ')})`);
+  const seed = values.seed === undefined ? 0 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got '${values.seed}'`);
+  const eigMethod = values['eig-method'] ?? 'lanczos';
+  if (eigMethod !== 'lanczos' && eigMethod !== 'power') throw new Error(`--eig-method must be lanczos or power, got '${eigMethod}'`);
+  const hvp = values.hvp ?? 'exact';
+  if (hvp !== 'exact' && hvp !== 'fd') throw new Error(`--hvp must be exact or fd, got '${hvp}'`);
+  const samples = positiveInt('samples', values.samples);
+  const options = {
+    traceSamples: positiveInt('trace-samples', values['trace-samples']),
+    relativeStderr: positiveNumber('rel-stderr', values['rel-stderr']),
+    topK: positiveInt('top-k', values['top-k']),
+    chunkSize: positiveInt('chunk-size', values['chunk-size']),
+    epsilon: positiveNumber('epsilon', values.epsilon),
+    learningRate: positiveNumber('lr', values.lr) ?? runLearningRate(values.checkpoint),
+  };
+
+  const backend = await setupBackend();
+  const { model, params, training } = loadCheckpoint(values.checkpoint);
+  if (training) tf.dispose(Object.values(training.optimizerState).flat());
+  const init = values.init ? loadCheckpoint(values.init) : null;
+  if (init && init.params.some((p, i) => p.shape.join(',') !== params[i].shape.join(','))) {
+    throw new Error(`--init ${values.init}: its tensors' shapes differ from the checkpoint's`);
+  }
+  const classes = positiveInt('classes', values.classes, model.outputSize)!;
+  const dataset = loadIdxClassification(values.images, values.labels, { name: path.basename(values.images), numClasses: classes });
+  const inputSize = model.paramSpecs[0].shape.length === 2 ? model.paramSpecs[0].shape[0] : undefined;
+  if (inputSize !== undefined && featureSize(dataset) !== inputSize) {
+    throw new Error(`${values.images}: images have ${featureSize(dataset)} values each (${dataset.featureShape.join('×')}), the model takes ${inputSize}`);
+  }
+  const data = toTensorData(dataset);
+  const curvature = samples !== undefined && samples < dataset.n
+    ? toTensorData(dataset, Int32Array.from(permutation(dataset.n, createRng(derivedSeed(seed, 'probe-subset'))).slice(0, samples)).sort())
+    : data;
+  try {
+    const { report, density, landscape1d, landscape2d } = probeReport(model, params, data, curvature, {
+      probes: requested as ProbeName[], seed, eigMethod, hvp: hvp === 'fd' ? 'finite-difference' : 'exact',
+      init: init?.params, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    });
+    if (values.out) {
+      fs.mkdirSync(values.out, { recursive: true });
+      if (density) saveFigure(spectralDensityFigure(density), path.join(values.out, 'density.png'));
+      if (landscape1d) saveFigure(landscapeLineFigure(landscape1d), path.join(values.out, 'landscape-1d.png'));
+      if (landscape2d) saveHeatmap(landscapeHeatmap(landscape2d), path.join(values.out, 'landscape-2d.png'));
+    }
+    const full = { checkpoint: values.checkpoint, architecture: model.architecture, backend: backend.name, ...report };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(full)}\n`);
+    } else {
+      process.stdout.write(`${values.checkpoint}: ${String(model.architecture.kind)} on ${backend.name}\n\n${reportTable(report)}\n`);
+    }
+  } finally {
+    disposeTensorData(data);
+    if (curvature !== data) disposeTensorData(curvature);
+    tf.dispose(params);
+    if (init) tf.dispose(init.params);
+  }
+  return 0;
+}

@@ -1,0 +1,132 @@
+/**
+ * `ibl probe` on a checkpoint written by `ibl run` reproduces the run's last recorded probe
+ * values (loss, accuracy, norms, margins exactly; trace and λ_max exactly with the recorded
+ * probe seed); malformed checkpoints are rejected with a message naming the problem.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setupBackend } from '../src/backend/index.ts';
+import { createMlp } from '../src/models/mlp.ts';
+import { loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint.ts';
+import { parseRunConfig } from '../src/experiments/runConfig.ts';
+import { loadDataForRun } from '../src/experiments/loadData.ts';
+import { writeIdx } from '../src/data/idx.ts';
+import { createRng } from '../src/util/rng.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const ibl = (args: string[], cwd: string) => spawnSync(tsx, [path.join(root, 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+
+const config = {
+  name: 'probe-me', seed: 5,
+  data: { dataset: 'digits', trainSize: 200 },
+  model: { hidden: [16] },
+  optimizer: { kind: 'gd', learningRate: 0.5 },
+  training: { steps: 20 },
+  probes: { every: 10, trace: { samples: 4 }, eig: { k: 2 }, gradNorm: true },
+};
+
+describe('ibl probe', () => {
+  it('reproduces the last probe record of an ibl run (and prints λ_max next to 2/η from the run config)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-probe-'));
+    fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(config));
+    const run = ibl(['run', 'c.json', '--out', 'run'], dir);
+    expect(run.status, run.stderr).toBe(0);
+    const metrics = fs.readFileSync(path.join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const last = metrics[metrics.length - 1];
+    expect(last.step).toBe(20);
+    expect(last.stabilityThreshold).toBe(4);
+    expect(last.sharpness).toBeGreaterThan(0);
+    // The training set the run used, exported as IDX (digits pixels are k/255 exactly).
+    const { train } = loadDataForRun(parseRunConfig(config));
+    writeIdx(path.join(dir, 'img.idx'), { dtype: 'uint8', dims: [train.n, 8, 8], data: Uint8Array.from(train.x, (v) => Math.round(v * 255)) });
+    writeIdx(path.join(dir, 'lab.idx'), { dtype: 'uint8', dims: [train.n], data: Uint8Array.from(train.y) });
+    const probe = ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx',
+      '--seed', String(last.probeSeed), '--trace-samples', '4', '--top-k', '2', '--json'], dir);
+    expect(probe.status, probe.stderr).toBe(0);
+    const r = JSON.parse(probe.stdout);
+    expect(r.n).toBe(200);
+    expect(r.params).toBe(64 * 16 + 16 * 10);
+    expect(r.loss).toBe(last.trainLoss);
+    expect(r.accuracy).toBe(last.trainAccuracy);
+    expect(r.norms.l2).toBe(last.paramNormL2);
+    expect(r.norms.perLayerFrobenius).toHaveLength(2);
+    expect(r.norms.perLayerSpectral).toHaveLength(2);
+    expect(r.norms.productSpectral).toBeCloseTo(r.norms.perLayerSpectral[0] * r.norms.perLayerSpectral[1], 10);
+    expect(r.margin.minUnnormalized).toBe(last.minMargin);
+    expect(r.margin.normalized).toBe(last.normalizedMargin);
+    expect(r.margin.quantiles.length).toBeGreaterThan(3);
+    expect(r.hessianTrace).toMatchObject({ estimate: last.hessianTrace, stderr: last.hessianTraceStderr, samples: 4, method: 'hutchinson', hvp: 'exact' });
+    expect(r.topEigenvalues).toEqual(last.topEigenvalues);
+    expect(r.sharpness).toEqual({ lambdaMax: last.sharpness, learningRate: 0.5, stabilityThreshold: 4 });
+    expect(r.gradNormSquared).toBe(last.gradNormSquared);
+    expect(r.gradNorm).toBeCloseTo(Math.sqrt(last.gradNormSquared), 12);
+    // A different seed gives a different trace estimate, within a few standard errors.
+    const other = JSON.parse(ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--probes', 'trace', '--trace-samples', '30', '--json'], dir).stdout);
+    expect(Math.abs(other.hessianTrace.estimate - last.hessianTrace)).toBeLessThan(3 * Math.hypot(other.hessianTrace.stderr, last.hessianTraceStderr));
+    // The human-readable table.
+    const table = ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--probes', 'eig,norms'], dir);
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/λ_max vs 2\/η/);
+    expect(table.stdout).toMatch(/per-layer spectral/);
+  });
+
+  it('rejects an unknown probe name and missing arguments', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-probe-'));
+    const bad = ibl(['probe', '--checkpoint', 'x', '--images', 'a', '--labels', 'b', '--probes', 'trace,curvature'], dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("unknown probe 'curvature'");
+    expect(ibl(['probe', '--checkpoint', 'x'], dir).status).toBe(2);
+  });
+});
+
+describe('malformed checkpoints are rejected with a message naming the problem', () => {
+  let good: string;
+  beforeAll(async () => {
+    await setupBackend();
+    good = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-ckpt-'));
+    const model = createMlp({ widths: [4, 3, 2] });
+    saveCheckpoint(path.join(good, 'c'), model, model.init(createRng(1)));
+  });
+  const variant = (edit: (dir: string, meta: any) => void): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-bad-'));
+    fs.cpSync(path.join(good, 'c'), dir, { recursive: true });
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    edit(dir, meta);
+    if (fs.existsSync(path.join(dir, 'model.json'))) fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(meta));
+    return dir;
+  };
+
+  it('a good checkpoint loads', () => {
+    expect(loadCheckpoint(path.join(good, 'c')).params).toHaveLength(2);
+  });
+  it('missing params.bin / model.json', () => {
+    expect(() => loadCheckpoint(variant((d) => fs.rmSync(path.join(d, 'params.bin'))))).toThrow(/params\.bin: missing/);
+    expect(() => loadCheckpoint(variant((d) => fs.rmSync(path.join(d, 'model.json'))))).toThrow(/model\.json: missing/);
+  });
+  it('an offset past the end of params.bin names the tensor', () => {
+    expect(() => loadCheckpoint(variant((_, m) => { m.tensors[1].offset = 400; }))).toThrow(/tensor 'dense1\/kernel' at offset 400 .*past the end of the file \(72 bytes\)/);
+  });
+  it('overlapping tensors', () => {
+    expect(() => loadCheckpoint(variant((_, m) => { m.tensors[1].offset = 40; }))).toThrow(/'dense0\/kernel' .* and 'dense1\/kernel' .* overlap/);
+  });
+  it('a shape that disagrees with the architecture, and a file size that disagrees with the shapes', () => {
+    expect(() => loadCheckpoint(variant((_, m) => { m.tensors[0].shape = [3, 4]; }))).toThrow(/'dense0\/kernel' has shape \[3,4\], the architecture needs \[4,3\]/);
+    expect(() => loadCheckpoint(variant((d) => fs.appendFileSync(path.join(d, 'params.bin'), Buffer.alloc(8))))).toThrow(/has 80 bytes, the tensor shapes in model\.json need 72/);
+    expect(() => loadCheckpoint(variant((d) => fs.truncateSync(path.join(d, 'params.bin'), 60)))).toThrow(/past the end of the file \(60 bytes\)/);
+  });
+  it('an unknown architecture kind, a wrong format, a malformed tensors entry', () => {
+    expect(() => loadCheckpoint(variant((_, m) => { m.architecture.kind = 'transformer'; }))).toThrow(/unknown architecture kind 'transformer'/);
+    expect(() => loadCheckpoint(variant((_, m) => { m.format = 'ibl-checkpoint/9'; }))).toThrow(/format is 'ibl-checkpoint\/9'/);
+    expect(() => loadCheckpoint(variant((_, m) => { m.tensors[0].shape = 'big'; }))).toThrow(/tensor 'dense0\/kernel' has shape "big"/);
+  });
+  it('ibl probe prints the problem and exits 1', () => {
+    const dir = variant((_, m) => { m.tensors[1].offset = 400; });
+    const r = ibl(['probe', '--checkpoint', dir, '--images', path.join(root, 'data/digits-images-idx3-ubyte.gz'), '--labels', path.join(root, 'data/digits-labels-idx1-ubyte.gz')], os.tmpdir());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/ibl: .*params\.bin: tensor 'dense1\/kernel' at offset 400/);
+  });
+});
