@@ -74,6 +74,12 @@ const eigProbeSchema = z.strictObject({
 
 const probesSchema = z.strictObject({
   every: positiveInt.default(100),
+  /**
+   * Curvature probes (trace, eig) every this many steps — a multiple of `every`; default
+   * 10 × every. Each Hessian-vector product costs tens of training steps, so this is what keeps
+   * probe overhead small.
+   */
+  curvatureEvery: positiveInt.optional(),
   trace: z.union([traceProbeSchema, z.literal(false)]).default({ samples: 20 }),
   /** Sharpness λ_max (and 2/η) by Lanczos or power iteration; false to skip. */
   eig: z.union([eigProbeSchema, z.literal(false)]).default(false),
@@ -85,6 +91,10 @@ const probesSchema = z.strictObject({
   subset: positiveInt.optional(),
   /** Examples per data chunk in curvature probes (bounds memory; results do not depend on it). */
   chunkSize: positiveInt.default(1024),
+}).superRefine((probes, ctx) => {
+  if (probes.curvatureEvery !== undefined && probes.curvatureEvery % probes.every !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['curvatureEvery'], message: `must be a multiple of probes.every (${probes.every}), got ${probes.curvatureEvery}` });
+  }
 });
 
 export const runConfigSchema = z.strictObject({

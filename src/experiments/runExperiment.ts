@@ -139,6 +139,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
       seed: config.seed,
       probeEvery: config.probes.every,
+      curvatureEvery: config.probes.curvatureEvery ?? 10 * config.probes.every,
       init,
       probes: {
         trace: config.probes.trace,

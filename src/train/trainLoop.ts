@@ -33,6 +33,8 @@ export interface TrainLoopOptions {
   learningRate: (step: number) => number;
   seed: number;
   probeEvery: number;
+  /** Curvature probes (trace, eigenvalues) only every this many steps (and at the ends). */
+  curvatureEvery?: number;
   probes: Omit<ProbeOptions, 'seed' | 'learningRate'>;
   divergenceLoss: number;
   /** Starting point; the loop takes ownership of these tensors. */
@@ -64,8 +66,12 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
   let state = options.start.state;
   let lastProbe: ProbeRecord | undefined;
   const probe = (step: number) => {
+    // Curvature probes cost tens of training steps per Hessian-vector product, so they may run on
+    // a sparser schedule than the cheap ones.
+    const curvatureDue = options.curvatureEvery === undefined || step % options.curvatureEvery === 0 || step === 0 || step === steps;
     lastProbe = runProbes(model, params, { ...data, init: options.init }, {
       ...options.probes,
+      ...(curvatureDue ? {} : { trace: false as const, eig: false as const }),
       seed: derivedSeed(seed, 'hutchinson', step),
       learningRate: options.learningRate(Math.min(step, Math.max(steps - 1, 0))),
     }, step);
