@@ -3,17 +3,31 @@
  * stack traces only with IBL_DEBUG=1.
  */
 import { runCommand, runUsage } from './runCommand.ts';
+import { reproduceSeedClaimsCommand, reproduceSeedClaimsUsage } from './reproduceSeedClaims.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
 Commands:
 ${runUsage}
+
+${reproduceSeedClaimsUsage}
 `;
+
+async function reproduce(argv: string[]): Promise<number> {
+  const [what, ...rest] = argv;
+  switch (what) {
+    case 'seed-claims': return reproduceSeedClaimsCommand(rest);
+    default:
+      process.stderr.write(`ibl reproduce: unknown experiment '${what ?? ''}' (known: seed-claims)\n`);
+      return 2;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run': return runCommand(rest);
+    case 'reproduce': return reproduce(rest);
     case undefined:
     case 'help':
     case '--help':
