@@ -70,7 +70,7 @@ export function claim3(options: ClaimOptions): ClaimResult {
   const decreasing = trace.oneMinusCos[last] < trace.oneMinusCos[Math.floor(last / 2)];
   const pass = finalOneMinusCos < CLAIM3_THRESHOLD && finalGap >= -1e-9 && decreasing && result.status === 'completed';
   // Guide curves c/log t and c/log² t through the last point.
-  const guide = (power: number, anchor: number) => trace.step.map((s) => anchor * (Math.log(steps) / Math.log(Math.max(s, 2))) ** power);
+  const guide = (power: number, anchor: number) => trace.step.map((s) => (s < 3 ? NaN : anchor * (Math.log(steps) / Math.log(s)) ** power));
   return {
     id: 3,
     title: 'GD on logistic loss, separable data → ℓ2 max-margin direction',
