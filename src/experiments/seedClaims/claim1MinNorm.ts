@@ -78,6 +78,7 @@ export function claim1(options: ClaimOptions): ClaimResult {
     details: { n, p, steps, eta, fromZero, fromTheta0, theta0VsMinNorm },
     figure: {
       title: `Claim 1: GD on least squares (n = ${n}, p = ${p}, η = 1/λ_max) picks the interpolant nearest its start`,
+      panelWidth: 760,
       panels: [{
         title: 'relative distance to the reference interpolants',
         xLabel: 'GD step t', xScale: 'log', yLabel: 'relative ℓ2 distance (dimensionless)', yScale: 'log',

@@ -88,6 +88,7 @@ export function claim2(options: ClaimOptions): ClaimResult {
     details: { n, p, steps, eta, distance, egToEuclidean, gdToEntropy, referenceGap, minReference, conditioning },
     figure: {
       title: `Claim 2: exponentiated gradient vs GD from θ₀ = 1 (n = ${n}, p = ${p}, η = ${sci(eta)})`,
+      panelWidth: 760,
       panels: [{
         title: 'which interpolant each algorithm approaches',
         xLabel: 'step t', xScale: 'log', yLabel: 'relative ℓ2 distance (dimensionless)', yScale: 'log',

@@ -103,7 +103,7 @@ export async function claim4(options: ClaimOptions): Promise<ClaimResult> {
     measured: `after ${sci(steps)} steps, relative margin gaps: CD ${show(cd)}; sign-GD ${show(sign)} (own-norm gap below the threshold and below its other-norm gaps)`,
     threshold: `threshold ${sci(CLAIM4_THRESHOLD)}`,
     details,
-    figure: { title: `Claim 4: each steepest descent approaches the max margin of its own norm (exponential loss, log form; n = ${X.length}, p = ${p})`, panels, columns: 2 },
+    figure: { title: `Claim 4: steepest descent → max margin in its own norm (exp. loss, log form; n = ${X.length}, p = ${p})`, panels, columns: 2 },
     seconds: (Date.now() - started) / 1000,
   };
 }
