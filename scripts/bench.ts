@@ -20,7 +20,7 @@ import { toTensorData } from '../src/train/tensorData.ts';
 import { loadDigits } from '../src/data/digits.ts';
 import { parameterCount } from '../src/models/types.ts';
 import { createRng, permutation } from '../src/util/rng.ts';
-import { createUpdateRule } from '../src/optim/registry.ts';
+import { createUpdateRule, trainingBatchSize } from '../src/optim/registry.ts';
 import { parseRunConfig } from '../src/experiments/runConfig.ts';
 import { buildModel } from '../src/experiments/runExperiment.ts';
 import { trainLoop } from '../src/train/trainLoop.ts';
@@ -93,7 +93,7 @@ const timedRun = (withProbes: boolean) => {
   const t0 = performance.now();
   const result = trainLoop({
     model: digitsModel, rule, data: { train: dTrain, test: dTest, curvature: dCurvature },
-    steps: defaults.training.steps, batchSize: defaults.optimizer.batchSize, withReplacement: false,
+    steps: defaults.training.steps, batchSize: trainingBatchSize(defaults.optimizer), withReplacement: false,
     learningRate: () => defaults.optimizer.learningRate, seed: 0,
     probeEvery: withProbes ? defaults.probes.every : defaults.training.steps + 1,
     curvatureEvery: defaults.probes.curvatureEvery ?? 10 * defaults.probes.every,

@@ -8,6 +8,10 @@ export * from './data/index.ts';
 export { createMlp, type MlpOptions, type MlpActivation } from './models/mlp.ts';
 export { modelFromArchitecture } from './models/fromArchitecture.ts';
 export { parameterCount, type Model, type ParamSpec } from './models/types.ts';
+export { createLinearModel, type LinearModelOptions, type LinearInit } from './models/linear.ts';
+export { createDiagonalNetwork, diagonalNetworkWeights, type DiagonalNetworkOptions } from './models/diagonalNetwork.ts';
+export { minimize, type MinimizeOptions, type MinimizeResult } from './train/minimize.ts';
+export { runSeedClaims, seedClaims, verdictLine, type ClaimResult, type SeedClaimsOptions } from './experiments/seedClaims/index.ts';
 export * from './optim/index.ts';
 export { hessianVectorProduct, hessianVectorProductFiniteDifference, gradientOf, dotProduct, type LossFunction } from './probes/hvp.ts';
 export {

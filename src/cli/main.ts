@@ -5,6 +5,7 @@
 import { runCommand, runUsage } from './runCommand.ts';
 import { sweepCommand, sweepUsage } from './sweepCommand.ts';
 import { probeCommand, probeUsage } from './probeCommand.ts';
+import { reproduceSeedClaimsCommand, reproduceSeedClaimsUsage } from './reproduceSeedClaims.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
@@ -14,7 +15,19 @@ ${runUsage}
 ${sweepUsage}
 
 ${probeUsage}
+
+${reproduceSeedClaimsUsage}
 `;
+
+async function reproduce(argv: string[]): Promise<number> {
+  const [what, ...rest] = argv;
+  switch (what) {
+    case 'seed-claims': return reproduceSeedClaimsCommand(rest);
+    default:
+      process.stderr.write(`ibl reproduce: unknown experiment '${what ?? ''}' (known: seed-claims)\n`);
+      return 2;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': return runCommand(rest);
     case 'sweep': return sweepCommand(rest);
     case 'probe': return probeCommand(rest);
+    case 'reproduce': return reproduce(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -4,6 +4,8 @@
  * unrecognized key`) rather than a silently ignored setting.
  */
 import { z } from 'zod';
+import { optimizerSchema } from '../optim/configSchema.ts';
+import { optimizerDomainProblems } from '../optim/registry.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -38,22 +40,6 @@ const modelSchema = z.strictObject({
   bias: z.boolean().default(false),
   init: z.enum(['he', 'lecun', 'glorot']).default('he'),
   initScale: z.number().positive().default(1),
-});
-
-const scheduleSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('constant'), warmupSteps: z.number().int().nonnegative().optional() }),
-  z.strictObject({ kind: z.literal('step'), every: positiveInt, gamma: z.number().positive(), warmupSteps: z.number().int().nonnegative().optional() }),
-  z.strictObject({ kind: z.literal('cosine'), minLearningRate: z.number().nonnegative().optional(), warmupSteps: z.number().int().nonnegative().optional() }),
-]);
-
-const optimizerSchema = z.strictObject({
-  kind: z.enum(['gd', 'sgd']).default('sgd'),
-  learningRate: z.number().positive(),
-  /** Minibatch size for sgd (ignored by gd, which uses the full training set). */
-  batchSize: positiveInt.default(64),
-  /** Sample minibatches with replacement (i.i.d.) instead of epoch-wise shuffling. */
-  withReplacement: z.boolean().default(false),
-  schedule: scheduleSchema.default({ kind: 'constant' }),
 });
 
 const traceProbeSchema = z.strictObject({
@@ -112,6 +98,11 @@ export const runConfigSchema = z.strictObject({
   probes: probesSchema.default({ every: 100, trace: { samples: 20 }, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
   report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
+}).superRefine((config, ctx) => {
+  // The optimiser must fit the model's parameter domain (e.g. exponentiated gradient needs θ > 0).
+  for (const message of optimizerDomainProblems(config.optimizer, config.model.kind)) {
+    ctx.addIssue({ code: 'custom', path: ['optimizer', 'potential'], message: message.replace(/^optimizer\.potential: /, '') });
+  }
 });
 
 export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -10,7 +10,7 @@ import { featureSize } from '../data/dataset.ts';
 import { createMlp } from '../models/mlp.ts';
 import type { Model } from '../models/types.ts';
 import { parameterCount } from '../models/types.ts';
-import { createUpdateRule } from '../optim/registry.ts';
+import { createUpdateRule, trainingBatchSize } from '../optim/registry.ts';
 import { learningRateAt } from '../optim/schedule.ts';
 import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
 import { trainLoop, type TrainLoopResult } from '../train/trainLoop.ts';
@@ -84,7 +84,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
 
   const split = loadDataForRun(config);
   const model = buildModel(config, split.train.featureShape, split.train.numClasses);
-  const rule = createUpdateRule(config.optimizer);
+  const rule = createUpdateRule(config.optimizer, { seed: config.seed });
 
   let start: { params: tf.Tensor[]; state: Record<string, tf.Tensor[]>; step: number };
   let resumedFromStep: number | undefined;
@@ -134,7 +134,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       rule,
       data: { train, test, curvature },
       steps: config.training.steps,
-      batchSize: config.optimizer.kind === 'gd' ? null : config.optimizer.batchSize,
+      batchSize: trainingBatchSize(config.optimizer),
       withReplacement: config.optimizer.withReplacement,
       learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
       seed: config.seed,

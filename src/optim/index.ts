@@ -1,4 +1,12 @@
 export type { UpdateRule, OptimizerState, UpdateContext } from './types.ts';
 export { gradientDescent } from './gradientDescent.ts';
+export { momentumDescent, type MomentumOptions } from './momentum.ts';
+export { adam, type AdamOptions } from './adam.ts';
+export { steepestDescent, steepestDirection, signDescent, normalizedGradientDescent, type SteepestDescentOptions } from './steepestDescent.ts';
+export { coordinateDescent, randomCoordinate, type CoordinateDescentOptions } from './coordinateDescent.ts';
+export { mirrorDescent, potentialDomain, type Potential } from './mirrorDescent.ts';
+export { withWeightDecay } from './weightDecay.ts';
+export { flatten, unflatten, lpNorm } from './flat.ts';
 export { learningRateAt, type ScheduleSpec } from './schedule.ts';
-export { createUpdateRule } from './registry.ts';
+export { createUpdateRule, trainingBatchSize, optimizerDomainProblems, positiveParameterModels, type OptimizerSpec } from './registry.ts';
+export { optimizerSchema, optimizerKinds, type OptimizerConfig, type OptimizerConfigInput } from './configSchema.ts';

@@ -14,6 +14,7 @@ export type { MinL1Result } from './minL1.ts';
 export {
   minRelativeEntropyInterpolant,
   minPotentialInterpolantLp,
+  minHyperbolicEntropyInterpolant,
   relativeEntropy,
   bregmanDivergenceLp,
   halfSquaredNormGradient,

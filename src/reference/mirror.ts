@@ -138,3 +138,40 @@ export function minPotentialInterpolantLp(
     opts,
   );
 }
+
+/**
+ * Hyperbolic entropy ψ_β(θ) = Σ θ_i arcsinh(θ_i/2β) − √(θ_i² + 4β²), β > 0 (Ghai et al. 2020):
+ * the potential of signed EG± (w⁺ − w⁻ with w⁺w⁻ = β²) and, with β = α², of gradient flow on the
+ * diagonal network θ = u⊙u − v⊙v from u₀ = v₀ = α·1 (Woodworth et al. 2020, whose Q_α is
+ * D_ψ(θ, 0) up to the factor in q). Returns the Bregman projection of θ₀ onto Xθ = y:
+ *   argmin D_ψβ(θ, θ₀)  s.t.  Xθ = y.
+ * Optimality: arcsinh(θ⋆/2β) = arcsinh(θ₀/2β) + Xᵀλ; dual Newton with ψ*(z) = Σ 2β cosh z_i.
+ * β → 0 approaches the minimum-ℓ1 interpolant (from θ₀ = 0), β → ∞ the closest-ℓ2 one.
+ */
+export function minHyperbolicEntropyInterpolant(
+  X: Mat,
+  y: Vec,
+  beta: number,
+  theta0?: Vec,
+  opts: BregmanDualOptions = {},
+): BregmanDualResult {
+  const who = 'minHyperbolicEntropyInterpolant';
+  const dims = shapeOf(X, y, who);
+  if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`${who}: beta must be a finite number > 0 (got ${beta})`);
+  const start = theta0 ?? new Array<number>(dims.p).fill(0);
+  checkLength(start, dims.p, 'theta0', who);
+  const z0 = start.map((t) => Math.asinh(t / (2 * beta)));
+  return solveBregmanDual(
+    X,
+    y,
+    z0,
+    (z) => {
+      const s = z.map((v) => 2 * beta * Math.sinh(v));
+      const c = z.map((v) => 2 * beta * Math.cosh(v));
+      return { value: c.reduce((a, b) => a + b, 0), grad: s, hessDiag: c };
+    },
+    who,
+    'no interpolant was found (X must have full row rank and y must lie in its range)',
+    opts,
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * Each update rule's single step against arithmetic done by hand on one 3-parameter example,
+ * split over two tensors (a = [θ₁, θ₂], b = [[θ₃]]) so that rules acting on the whole vector
+ * (norms, argmax coordinate, ½‖θ‖_p²) are checked across tensor boundaries.
+ *
+ *   θ = (1, −2, 0.5),  g = (0.5, −1, 2),  η = 0.1
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../../src/backend/setup.ts';
+import {
+  adam, coordinateDescent, createUpdateRule, gradientDescent, learningRateAt, mirrorDescent, momentumDescent,
+  normalizedGradientDescent, randomCoordinate, signDescent, steepestDescent, withWeightDecay, type UpdateRule,
+} from '../../src/optim/index.ts';
+
+beforeAll(async () => { await setupBackend(); });
+
+const theta = [1, -2, 0.5];
+const grad = [0.5, -1, 2];
+
+function split(v: number[]): tf.Tensor[] {
+  return [tf.tensor1d(v.slice(0, 2)), tf.tensor2d([[v[2]]])];
+}
+
+function step(rule: UpdateRule, opts: { params?: number[]; state?: Record<string, number[]>; step?: number } = {}) {
+  const params = split(opts.params ?? theta);
+  const grads = split(grad);
+  const state = opts.state
+    ? Object.fromEntries(Object.entries(opts.state).map(([k, v]) => [k, split(v)]))
+    : rule.initState(params);
+  const before = [...params, ...grads, ...Object.values(state).flat()].map((t) => Array.from(t.dataSync()));
+  const out = rule.update(params, grads, state, { step: opts.step ?? 0, learningRate: 0.1 });
+  // Pure: inputs are neither changed nor disposed.
+  const after = [...params, ...grads, ...Object.values(state).flat()].map((t) => Array.from(t.dataSync()));
+  expect(after).toEqual(before);
+  expect(out.params[1].shape).toEqual([1, 1]);
+  const values = out.params.flatMap((t) => Array.from(t.dataSync()));
+  const newState = Object.fromEntries(Object.entries(out.state).map(([k, v]) => [k, v.flatMap((t) => Array.from(t.dataSync()))]));
+  return { values, state: newState };
+}
+
+function close(got: number[], want: number[], tol = 2e-6) {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => expect(Math.abs(g - want[i]), `entry ${i}: got ${g}, want ${want[i]}`).toBeLessThan(tol));
+}
+
+describe('single updates, hand-computed', () => {
+  it('GD: θ − ηg = (1 − 0.05, −2 + 0.1, 0.5 − 0.2)', () => {
+    close(step(gradientDescent()).values, [0.95, -1.9, 0.3]);
+  });
+
+  it('heavy ball and Nesterov from velocity (1, 1, 1), β = 0.9', () => {
+    // v = 0.9·(1,1,1) + g = (1.4, −0.1, 2.9);  θ − 0.1v = (0.86, −1.99, 0.21)
+    const hb = step(momentumDescent({ momentum: 0.9 }), { state: { velocity: [1, 1, 1] } });
+    close(hb.values, [0.86, -1.99, 0.21]);
+    close(hb.state.velocity, [1.4, -0.1, 2.9]);
+    // Nesterov direction g + 0.9v = (0.5 + 1.26, −1 − 0.09, 2 + 2.61) = (1.76, −1.09, 4.61)
+    // θ − 0.1·(1.76, −1.09, 4.61) = (0.824, −1.891, 0.039)
+    close(step(momentumDescent({ momentum: 0.9, nesterov: true }), { state: { velocity: [1, 1, 1] } }).values, [0.824, -1.891, 0.039]);
+    // From v₀ = 0 the first heavy-ball step is a GD step.
+    close(step(momentumDescent()).values, [0.95, -1.9, 0.3]);
+  });
+
+  it('Adam and AdamW at the second step (t = 2) from m = (0.1, 0, −0.2), v = (0.01, 0.04, 0)', () => {
+    // m' = 0.9m + 0.1g = (0.14, −0.1, 0.02);  v' = 0.999v + 0.001g² = (0.01024, 0.04096, 0.004)
+    // 1 − 0.9² = 0.19,  1 − 0.999² = 0.001999
+    // m̂ = (0.736842, −0.526316, 0.105263),  √v̂ = √(5.122561, 20.490245, 2.001001) = (2.263308, 4.526615, 1.414567)
+    // m̂/(√v̂ + ε) = (0.325560, −0.116271, 0.074414);  θ − 0.1·that = (0.967444, −1.988373, 0.492559)
+    const a = step(adam(), { state: { m: [0.1, 0, -0.2], v: [0.01, 0.04, 0] }, step: 1 });
+    close(a.values, [0.967444, -1.988373, 0.492559]);
+    close(a.state.m, [0.14, -0.1, 0.02]);
+    close(a.state.v, [0.01024, 0.04096, 0.004], 1e-8);
+    // AdamW, λ = 0.01: additionally −0.1·0.01·θ = −0.001θ → (0.966444, −1.986373, 0.492059)
+    close(step(adam({ decoupled: true, weightDecay: 0.01 }), { state: { m: [0.1, 0, -0.2], v: [0.01, 0.04, 0] }, step: 1 }).values,
+      [0.966444, -1.986373, 0.492059]);
+    // First step from zero moments: m̂ = g, v̂ = g², so the step is η·sign(g) (up to ε): (0.9, −1.9, 0.4)
+    close(step(adam()).values, [0.9, -1.9, 0.4], 1e-6);
+  });
+
+  it('sign-GD and normalized GD', () => {
+    // θ − 0.1·sign(g) = (0.9, −1.9, 0.4)
+    close(step(signDescent()).values, [0.9, -1.9, 0.4]);
+    // ‖g‖₂ = √5.25 = 2.291288;  θ − 0.1 g/2.291288 = (1 − 0.021822, −2 + 0.043644, 0.5 − 0.087287)
+    close(step(normalizedGradientDescent()).values, [0.978178, -1.956356, 0.412713]);
+  });
+
+  it('steepest descent w.r.t. ℓ1, ℓ2, ℓ∞ (unnormalized: step length ‖g‖_* η)', () => {
+    // ℓ∞: ‖g‖₁ = 3.5, θ − 0.1·3.5·sign(g) = (0.65, −1.65, 0.15)
+    close(step(steepestDescent({ norm: Infinity })).values, [0.65, -1.65, 0.15]);
+    // ℓ2: plain GD
+    close(step(steepestDescent({ norm: 2 })).values, [0.95, -1.9, 0.3]);
+    // ℓ1: argmax|g| = coordinate 3 (|2|, in the second tensor); θ₃ − 0.1·2 = 0.3
+    close(step(steepestDescent({ norm: 1 })).values, [1, -2, 0.3]);
+    // ℓ1 normalized: θ₃ − 0.1·sign(2) = 0.4
+    close(step(steepestDescent({ norm: 1, normalized: true })).values, [1, -2, 0.4]);
+  });
+
+  it('coordinate descent: greedy (Gauss–Southwell) and seeded random', () => {
+    close(step(coordinateDescent()).values, [1, -2, 0.3]);
+    const seen = new Set<number>();
+    for (let t = 0; t < 30; t++) {
+      const i = randomCoordinate(3, 7, t);
+      seen.add(i);
+      const want = [...theta];
+      want[i] -= 0.1 * grad[i];
+      close(step(coordinateDescent({ selection: 'random', seed: 7 }), { step: t }).values, want);
+    }
+    expect(seen.size).toBe(3);
+    expect(randomCoordinate(3, 7, 5)).toBe(randomCoordinate(3, 7, 5));
+  });
+
+  it('mirror descent: entropy (EG), signed EG± and ½‖θ‖_1.5²', () => {
+    // θ = (1, 2, 0.5) > 0:  θ ⊙ exp(−0.1g) = (e^{−0.05}, 2e^{0.1}, 0.5e^{−0.2}) = (0.951229, 2.210342, 0.409365)
+    close(step(mirrorDescent({ kind: 'entropy' }), { params: [1, 2, 0.5] }).values, [0.951229, 2.210342, 0.409365]);
+    // EG± with β = 0.5 (2β = 1): arcsinh θ = (0.881374, −1.443635, 0.481212); minus 0.1g → (0.831374, −1.343635, 0.281212);
+    // sinh → (0.930510, −1.786029, 0.284933)
+    close(step(mirrorDescent({ kind: 'eg-pm', scale: 0.5 })).values, [0.930510, -1.786029, 0.284933]);
+    // p = 1.5, q = 3: ‖θ‖_1.5 = (1 + 2^1.5 + 0.5^1.5)^(2/3) = 4.181981^(2/3) = 2.595701
+    // z = sign(θ)|θ|^0.5·‖θ‖^0.5 = (1.611118, −2.278465, 1.139232);  z − 0.1g = (1.561118, −2.178465, 0.939232)
+    // ‖z‖₃ = 2.464649;  θ' = sign(z) z²/‖z‖₃ = (0.988818, −1.925511, 0.357924)
+    close(step(mirrorDescent({ kind: 'p-norm', p: 1.5 })).values, [0.988818, -1.925511, 0.357924], 5e-6);
+    // p = 2 is GD.
+    close(step(mirrorDescent({ kind: 'p-norm', p: 2 })).values, [0.95, -1.9, 0.3]);
+  });
+
+  it('explicit weight decay adds λθ to the gradient', () => {
+    // λ = 0.5: g + 0.5θ = (1, −2, 2.25);  θ − 0.1·that = (0.9, −1.8, 0.275)
+    close(step(withWeightDecay(gradientDescent(), 0.5)).values, [0.9, -1.8, 0.275]);
+    // Through the registry (config path): same numbers.
+    close(step(createUpdateRule({ kind: 'gd', weightDecay: 0.5 })).values, [0.9, -1.8, 0.275]);
+  });
+
+  it('the entropy potential refuses a start that is not strictly positive', () => {
+    expect(() => mirrorDescent({ kind: 'entropy' }).initState(split(theta))).toThrow(/optimizer\.potential.*parameters > 0.*entry 1 = -2/);
+    expect(() => mirrorDescent({ kind: 'entropy' }).initState([tf.zeros([3])])).toThrow(/optimizer\.potential/);
+  });
+});
+
+describe('learning-rate schedules', () => {
+  it('constant, step, cosine and linear warm-up by hand', () => {
+    expect(learningRateAt(0.1, { kind: 'constant' }, 7, 100)).toBe(0.1);
+    // step: 0.1·0.5^⌊25/10⌋ = 0.025
+    expect(learningRateAt(0.1, { kind: 'step', every: 10, gamma: 0.5 }, 25, 100)).toBeCloseTo(0.025, 12);
+    // cosine at t = T/2: min + ½(η₀ − min)(1 + cos(π/2)) = 0.01 + 0.045 = 0.055
+    expect(learningRateAt(0.1, { kind: 'cosine', minLearningRate: 0.01 }, 50, 100)).toBeCloseTo(0.055, 12);
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 0, 100)).toBeCloseTo(0.1, 12);
+    // warm-up over 4 steps: step 0 → η₀/4, step 1 → η₀/2, step 4 → η₀
+    expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 0, 100)).toBeCloseTo(0.025, 12);
+    expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 1, 100)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 4, 100)).toBe(0.1);
+  });
+});
