@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, withoutConvSecondOrderGradients } from '../../src/backend/index.ts';
-import { hessianVectorProduct } from '../../src/probes/hvp.ts';
+import { hessianVectorProduct, hessianVectorProductFiniteDifference } from '../../src/probes/hvp.ts';
 import { hessianVectorProductFloat64, relativeError, seededValues } from './float64.ts';
 import { conv2d64, dot64, gradientCentral64, maxPoolGradFirstMax64, pool64, type Pad, type Shape4 } from './convFloat64.ts';
 import { netLoss64, netLossTf, paramShapes, tidyValue, unpack, type Layer, type NetData } from './convNets.ts';
@@ -169,6 +169,21 @@ export function defineConvSuite(backend: 'wasm' | 'cpu'): void {
           const got = exactNetHvp(net.layers, p);
           expect(got).not.toBeInstanceOf(Error);
           expect(relativeError(got as Float64Array, p.reference)).toBeLessThan(TOL);
+        });
+      }
+
+      for (const net of nets.filter((x) => x.name.startsWith('(c)') || x.name.startsWith('(d)'))) {
+        it(`${net.name}: the finite-difference HVP agrees with the exact one to 1e-3 (smooth net)`, () => {
+          const p = netPoint(net.layers, net.name);
+          const exact = exactNetHvp(net.layers, p) as Float64Array;
+          const fd = tidyValue(() => {
+            const hv = hessianVectorProductFiniteDifference((ps) => netLossTf(net.layers, data, ps), unpack(p.theta, p.shapes), unpack(p.v, p.shapes), 1e-2);
+            const out = new Float64Array(p.theta.length);
+            let offset = 0;
+            for (const t of hv) { out.set(t.dataSync(), offset); offset += t.size; }
+            return out;
+          });
+          expect(relativeError(fd, exact)).toBeLessThan(1e-3);
         });
       }
 
