@@ -112,9 +112,16 @@ export function quantile(sorted: Float64Array, q: number): number {
 
 export const defaultMarginQuantiles = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
 
+/**
+ * Homogeneity is a property of the architecture: once f(cθ) = c^L f(θ) has been verified for a
+ * model it holds at every θ, so a run's margin probes check it once, not at every probe.
+ */
+const verifiedHomogeneity = new WeakMap<Model, HomogeneityCheck>();
+
 export function normalizedMargin(model: Model, params: tf.Tensor[], x: tf.Tensor, labels: Int32Array, chunkSize?: number): MarginResult {
   const margins = exampleMargins(model, params, x, labels, chunkSize);
-  const homogeneity = checkHomogeneity(model, params, x);
+  const homogeneity = verifiedHomogeneity.get(model) ?? checkHomogeneity(model, params, x);
+  if (homogeneity.verified) verifiedHomogeneity.set(model, homogeneity);
   const degree = homogeneity.verified ? homogeneity.declared : null;
   const scale = degree === null ? 1 : l2Norm(params) ** degree;
   const sorted = Float64Array.from(margins, (m) => m / scale).sort();
