@@ -1,6 +1,6 @@
 /**
  * Resolve a run config's `data` section to a train/test split: load, subsample, corrupt
- * (Zhang et al. 2017), standardise — in that order, each step seeded from the run seed and
+ * (Zhang et al. 2017), augment (training images only), standardise — in that order, each step seeded from the run seed and
  * recorded in the dataset's provenance.
  */
 import type { DatasetSplit } from '../data/dataset.ts';
@@ -11,6 +11,7 @@ import { loadCifar10 } from '../data/cifar10.ts';
 import { balancedSample } from '../data/subset.ts';
 import { corrupt } from '../data/corruptions.ts';
 import { standardise } from '../data/standardise.ts';
+import { augmentImages } from '../data/augment.ts';
 import { createRng } from '../util/rng.ts';
 import { derivedSeed } from '../train/batches.ts';
 import type { RunConfig } from './runConfig.ts';
@@ -36,6 +37,7 @@ export function loadDataForRun(config: RunConfig): DatasetSplit {
     split = { ...split, test: balancedSample(split.test, data.testSize, createRng(derivedSeed(seed, 'test-subset'))) };
   }
   if (data.corruption.kind !== 'true-labels') split = corrupt(split, data.corruption, derivedSeed(seed, 'corruption'));
+  if (data.augment) split = { ...split, train: augmentImages(split.train, data.augment, derivedSeed(seed, 'augment')) };
   if (data.standardise) split = standardise(split).split;
   return split;
 }
