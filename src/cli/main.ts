@@ -3,17 +3,32 @@
  * stack traces only with IBL_DEBUG=1.
  */
 import { runCommand, runUsage } from './runCommand.ts';
+import { reproduceZhangCommand, reproduceZhangUsage } from './reproduceZhang.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
 Commands:
 ${runUsage}
+
+${reproduceZhangUsage}
 `;
+
+/** `ibl reproduce <study>`: published experiments, one sub-command per study. */
+async function reproduce(argv: string[]): Promise<number> {
+  const [study, ...rest] = argv;
+  switch (study) {
+    case 'zhang': return reproduceZhangCommand(rest);
+    default:
+      process.stderr.write(`ibl reproduce: ${study === undefined ? 'missing study' : `unknown study '${study}'`} (known: zhang)\n\n${reproduceZhangUsage}\n`);
+      return 2;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run': return runCommand(rest);
+    case 'reproduce': return reproduce(rest);
     case undefined:
     case 'help':
     case '--help':
