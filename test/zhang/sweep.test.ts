@@ -94,7 +94,8 @@ describe('zhang sweep', () => {
       expect(files).toContain(path.join(out, name));
       expect(fs.statSync(path.join(out, name)).size).toBeGreaterThan(100);
     }
-    expect(markdown).toMatch(/\| mlp-small +\| +\d+ \| random/);
+    expect(markdown).toMatch(/\| mlp-small +\| \d+ +\| random +\| no +\| no +\| 100\.0% /);
+    expect(markdown).toMatch(/\| mlp-exploding +\| \d+ +\| true .*\| diverged \(step \d+\) +\|/);
     expect(markdown).toMatch(/mlp-exploding__true-labels diverged/);
 
     const summaryFile = path.join(out, 'runs', 'mlp-small__random-labels', 'summary.json');

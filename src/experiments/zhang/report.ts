@@ -83,10 +83,17 @@ export function figureC(results: ZhangRunResult[], title: string): Figure {
 export function figureD(results: ZhangRunResult[], title: string): Figure {
   const panels: Panel[] = [
     { title: '(d) parameter norm of the solution', xLabel: 'label corruption p', yLabel: '‖θ‖₂ at the end', series: versusP(results, (r) => r.paramNormL2) },
-    { title: '(d) normalized margin (homogeneous nets)', xLabel: 'label corruption p', yLabel: 'min margin / ‖θ‖₂^L', series: versusP(results, (r) => r.normalizedMargin) },
+    { title: '(d) normalized margin (homogeneous nets)', xLabel: 'label corruption p', yLabel: 'min margin / ‖θ‖₂^L', yScale: 'auto', series: versusP(results, (r) => r.normalizedMargin) },
     { title: '(d) flatness of the solution', xLabel: 'label corruption p', yLabel: 'Hessian trace (Hutchinson)', yScale: 'auto', series: versusP(results, (r) => r.hessianTrace) },
   ];
   return { title, panels, columns: 3 };
+}
+
+function stepsCell(r: ZhangRunResult): string {
+  if (r.status === 'skipped') return '—';
+  if (r.status === 'diverged') return `diverged (step ${r.stepsDone})`;
+  if (r.status === 'failed') return 'failed';
+  return r.fitted ? `${r.stepsToFit}` : `not fitted (${r.stepsDone})`;
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${(100 * v).toFixed(1)}%`);
@@ -115,7 +122,7 @@ export function table1(results: ZhangRunResult[]): string {
         r.variant.includes('weight-decay') ? 'yes' : 'no',
         r.status === 'skipped' ? 'skipped' : pct(r.trainAccuracy),
         r.status === 'skipped' ? 'skipped' : pct(r.testAccuracyInference ?? r.testAccuracy),
-        r.status === 'skipped' ? '—' : r.fitted ? `${r.stepsToFit}` : `not fitted (${r.stepsDone})`,
+        stepsCell(r),
       ]);
     }
   }
@@ -127,7 +134,7 @@ export function fitTable(results: ZhangRunResult[]): string {
   const rows = plain(results).filter((r) => !skipped.includes(r.architecture)).map((r) => [
     r.architecture, r.corruption,
     r.status === 'skipped' ? 'skipped' : r.status,
-    r.fitted ? r.stepsToFit! : '—',
+    r.fitted ? r.stepsToFit! : stepsCell(r),
     r.fitted ? Number(r.secondsToFit!.toFixed(1)) : '—',
     r.status === 'skipped' ? 'n/a' : pct(r.trainAccuracy),
     r.status === 'skipped' ? 'n/a' : pct(r.testAccuracyInference ?? r.testAccuracy),
@@ -167,7 +174,7 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
     '',
     '## Table 1: fitting true and random labels, with and without explicit regularisation',
     '',
-    `Weight decay λ = ${config.table.weightDecay}; augmentation: random shifts of up to ${config.table.augment.crop} px${config.table.augment.flip ? ' and horizontal flips' : ''}, ${config.table.augment.copies} views per image. Batch-norm models' test accuracy uses population statistics (inference mode).`,
+    `Weight decay λ = ${config.table.weightDecay}; augmentation: random shifts of up to ${config.table.augment.crop} px${config.table.augment.flip ? ' and horizontal flips' : ''}, ${config.table.augment.copies} view${config.table.augment.copies === 1 ? '' : 's'} per image. Batch-norm models' test accuracy uses population statistics (inference mode).`,
     '',
     table1(results),
     '',
