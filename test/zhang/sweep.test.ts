@@ -13,6 +13,7 @@ import { zhangPreset, zhangConfigSchema, type ZhangConfig } from '../../src/expe
 import { planZhangRuns, runZhangSweep, zhangCorruptions } from '../../src/experiments/zhang/sweep.ts';
 import { writeZhangReport } from '../../src/experiments/zhang/report.ts';
 import { resolveZhangConfig } from '../../src/cli/reproduceZhang.ts';
+import { runExperiment } from '../../src/experiments/runExperiment.ts';
 
 describe('zhang sweep', () => {
   it('plans every architecture × corruption plus the Table 1 variants, as valid momentum run configs', () => {
@@ -103,6 +104,30 @@ describe('zhang sweep', () => {
     const second = await runZhangSweep(config, { outDir: out });
     expect(fs.statSync(summaryFile).mtimeMs).toBe(before);
     expect(second.results.map((r) => [r.id, r.status, r.stepsToFit])).toEqual(first.results.map((r) => [r.id, r.status, r.stepsToFit]));
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('continues an interrupted run from its last checkpoint (paper-scale resumption)', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-zhang-resume-'));
+    const config: ZhangConfig = zhangConfigSchema.parse({
+      ...zhangPreset('quick', 'digits'),
+      trainSize: 100,
+      architectures: [{ id: 'mlp', model: { kind: 'mlp', hidden: [64] } }],
+      labelLevels: [], inputCorruptions: false, checkpointEveryProbes: 2,
+      table: { enabled: false, weightDecay: 5e-4, augment: { crop: 1, flip: false, copies: 1 } },
+      stepBudget: 600, curvature: { subset: 50, samples: 2 },
+    });
+    const spec = planZhangRuns(config, 100).find((r) => r.id === 'mlp__random-labels')!;
+    expect(spec.config.checkpoint.every).toBe(2); // 2 probes × 1 epoch of 100 images at batch 100
+    const dir = path.join(out, 'runs', spec.id);
+    // interrupt the run after step 5: its checkpoint holds step 4
+    const interrupt = { start() {}, stop() {}, update(step: number) { if (step > 5) throw new Error('interrupted'); } };
+    await expect(runExperiment(spec.config, { outDir: dir, progress: interrupt })).rejects.toThrow('interrupted');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'training-state.json'), 'utf8')).step).toBe(4);
+    const { results } = await runZhangSweep(config, { outDir: out });
+    const resumed = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+    expect(resumed.resumedFromStep).toBe(4);
+    expect(results.find((r) => r.id === spec.id)).toMatchObject({ status: 'completed', fitted: true });
     fs.rmSync(out, { recursive: true, force: true });
   });
 });
