@@ -64,6 +64,7 @@ export function figureB(results: ZhangRunResult[], title: string): Figure {
       series: versusP(results, (r) => r.stepsToFit),
     }],
     columns: 1,
+    panelWidth: 760, // room for the figure title
   };
 }
 
@@ -77,6 +78,7 @@ export function figureC(results: ZhangRunResult[], title: string): Figure {
       yMin: 0, yMax: 1,
     }],
     columns: 1,
+    panelWidth: 760, // room for the figure title
   };
 }
 
@@ -147,7 +149,7 @@ export function fitTable(results: ZhangRunResult[]): string {
 }
 
 export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig, outDir: string, info: { backend: string; notes: string[]; wallTimeSeconds: number }): { files: string[]; markdown: string } {
-  const title = `Zhang et al. (2017) on ${config.dataset} (${config.scale}${config.trainSize ? `, ${config.trainSize} train images` : ''}), SGD momentum ${config.optimizer.momentum}`;
+  const title = `Zhang et al. 2017: ${config.dataset} (${config.scale}${config.trainSize ? `, n = ${config.trainSize}` : ''})`;
   const files: string[] = [];
   const figures: [string, Figure][] = [
     ['fig-a-loss', figureA(results, title)], ['fig-b-time-to-fit', figureB(results, title)],
@@ -164,9 +166,9 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
   const skipped = results.filter((r) => r.status === 'skipped').length;
   const failed = results.filter((r) => r.status === 'failed' || r.status === 'diverged');
   const markdown = [
-    `# ${title}`,
+    `# ${title}, SGD momentum ${config.optimizer.momentum}`,
     '',
-    `Backend ${info.backend}; ${results.length} runs (${skipped} skipped, ${failed.length} failed or diverged); sweep wall time ${info.wallTimeSeconds.toFixed(0)} s.`,
+    `Backend ${info.backend}; ${results.length} runs (${skipped} skipped, ${failed.length} failed or diverged); this invocation took ${info.wallTimeSeconds.toFixed(0)} s; training time summed over the runs (across resumptions): ${results.reduce((t, r) => t + (r.wallTimeSeconds ?? r.secondsToFit ?? 0), 0).toFixed(0)} s.`,
     `Stopping rule: 100% training accuracy (checked every ${config.probeEveryEpochs} epoch(s)) or ${config.stepBudget} steps. ` +
       `Learning rate ${config.optimizer.learningRate}${config.optimizer.epochDecay < 1 ? ` × ${config.optimizer.epochDecay}^epoch` : ''}, batch ${config.optimizer.batchSize}.`,
     ...info.notes.map((n) => `Note: ${n}.`),

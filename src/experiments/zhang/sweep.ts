@@ -122,8 +122,10 @@ export interface ZhangRunResult {
   fitted: boolean;
   /** Steps to reach 100% training accuracy (the probe at which it was first seen), or null. */
   stepsToFit: number | null;
-  /** Wall-clock seconds of training (including probes). */
+  /** Wall-clock seconds of training (including probes) when fitted. */
   secondsToFit: number | null;
+  /** Wall-clock seconds of training, fitted or not (summed over resumptions). */
+  wallTimeSeconds?: number;
   stepsDone: number;
   trainAccuracy: number | null;
   testAccuracy: number | null;
@@ -199,6 +201,7 @@ function resultFrom(spec: ZhangRunSpec, summary: RunSummary, dir: string): Zhang
     fitted,
     stepsToFit: fitted ? summary.stepsDone : null,
     secondsToFit: fitted ? summary.wallTimeSeconds : null,
+    wallTimeSeconds: summary.wallTimeSeconds,
     stepsDone: summary.stepsDone,
     trainAccuracy: num(final.trainAccuracy),
     testAccuracy: num(final.testAccuracy),
