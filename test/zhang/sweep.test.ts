@@ -18,12 +18,12 @@ import { runExperiment } from '../../src/experiments/runExperiment.ts';
 describe('zhang sweep', () => {
   it('plans every architecture × corruption plus the Table 1 variants, as valid momentum run configs', () => {
     const config = zhangPreset('quick', 'fashion-mnist');
-    expect(config.architectures.map((a) => a.id)).toEqual(['mlp-1x512', 'mlp-3x512', 'cnn-small', 'resnet-cnn']);
+    expect(config.architectures.map((a) => a.id)).toEqual(['mlp-1x512', 'mlp-3x512', 'cnn-small', 'resnet-cnn', 'residual-mlp']);
     expect(zhangCorruptions(config).map((c) => c.id)).toEqual([
       'true-labels', 'partial-0.2', 'partial-0.4', 'partial-0.6', 'partial-0.8', 'random-labels', 'shuffled-pixels', 'random-pixels', 'gaussian',
     ]);
     const runs = planZhangRuns(config, 1000);
-    expect(runs).toHaveLength(4 * (9 + 3));
+    expect(runs).toHaveLength(5 * (9 + 3));
     const wd = runs.find((r) => r.id === 'mlp-3x512__true-labels__weight-decay+augment')!;
     expect(wd.config.optimizer).toMatchObject({ kind: 'momentum', momentum: 0.9, weightDecay: 5e-4, batchSize: 100 });
     expect(wd.config.data.augment).toEqual({ crop: 2, flip: true, copies: 2 });

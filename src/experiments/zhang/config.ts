@@ -65,6 +65,8 @@ const baseArchitectures = [
   { id: 'mlp-3x512', model: { kind: 'mlp', hidden: [512, 512, 512] } },
   { id: 'cnn-small', model: { kind: 'cnn', channels: [16, 32], kernelSize: 3, pool: 'max', dense: [64] } },
   { id: 'resnet-cnn', model: { kind: 'resnet-cnn', stages: [16, 32], blocksPerStage: 1, kernelSize: 3, norm: 'batch' } },
+  // not in the paper: a residual, non-homogeneous net that trains on every backend today
+  { id: 'residual-mlp', model: { kind: 'residual-mlp', width: 256, depth: 4, branchScaling: true, norm: 'none' } },
 ];
 
 /**
