@@ -18,7 +18,7 @@ describe('run config schema', () => {
   it('fills defaults for a minimal config', () => {
     const config = parseRunConfig(minimal);
     expect(config.data.dataset).toBe('digits');
-    expect(config.model.hidden).toEqual([64, 64]);
+    expect(config.model).toMatchObject({ kind: 'mlp', hidden: [64, 64] });
     expect(config.probes.every).toBe(100);
     expect(config.probes.curvatureEvery).toBeUndefined();
   });
@@ -47,7 +47,7 @@ describe('run config schema', () => {
     const raw = applyOverrides(minimal, ['optimizer.learningRate=0.5', 'model.hidden=[8,8]', 'name=abc']);
     const config = parseRunConfig(raw);
     expect(config.optimizer.learningRate).toBe(0.5);
-    expect(config.model.hidden).toEqual([8, 8]);
+    expect(config.model).toMatchObject({ hidden: [8, 8] });
     expect(config.name).toBe('abc');
     expect(minimal.optimizer.learningRate).toBe(0.1);
   });

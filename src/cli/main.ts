@@ -6,6 +6,7 @@ import { runCommand, runUsage } from './runCommand.ts';
 import { sweepCommand, sweepUsage } from './sweepCommand.ts';
 import { probeCommand, probeUsage } from './probeCommand.ts';
 import { reproduceSeedClaimsCommand, reproduceSeedClaimsUsage } from './reproduceSeedClaims.ts';
+import { reproduceZhangCommand, reproduceZhangUsage } from './reproduceZhang.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
@@ -17,14 +18,18 @@ ${sweepUsage}
 ${probeUsage}
 
 ${reproduceSeedClaimsUsage}
+
+${reproduceZhangUsage}
 `;
 
+/** `ibl reproduce <study>`: published experiments, one sub-command per study. */
 async function reproduce(argv: string[]): Promise<number> {
-  const [what, ...rest] = argv;
-  switch (what) {
+  const [study, ...rest] = argv;
+  switch (study) {
     case 'seed-claims': return reproduceSeedClaimsCommand(rest);
+    case 'zhang': return reproduceZhangCommand(rest);
     default:
-      process.stderr.write(`ibl reproduce: unknown experiment '${what ?? ''}' (known: seed-claims)\n`);
+      process.stderr.write(`ibl reproduce: ${study === undefined ? 'missing study' : `unknown study '${study}'`} (known: seed-claims, zhang)\n\n${reproduceSeedClaimsUsage}\n\n${reproduceZhangUsage}\n`);
       return 2;
   }
 }

@@ -18,6 +18,7 @@ export { stratifiedSplit, stratifiedCounts } from './split.ts';
 export { channelStats, applyStandardisation, standardise } from './standardise.ts';
 export type { ChannelStats } from './standardise.ts';
 export { corrupt, CORRUPTION_KINDS } from './corruptions.ts';
+export { augmentImages, type AugmentSpec } from './augment.ts';
 export type { CorruptionSpec, CorruptionKind } from './corruptions.ts';
 export { underdeterminedRegression, separableClassification, sparseTeacherRegression } from './synthetic.ts';
 export type {

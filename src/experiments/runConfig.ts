@@ -30,17 +30,68 @@ const dataSchema = z.strictObject({
   corruption: corruptionSchema.default({ kind: 'true-labels' }),
   /** Per-channel standardisation with training-set statistics. */
   standardise: z.boolean().default(false),
+  /** Seeded random crop (shift up to `crop` pixels) and horizontal flip of the training images. */
+  augment: z.strictObject({
+    crop: z.number().int().nonnegative().default(0),
+    flip: z.boolean().default(false),
+    copies: positiveInt.default(1),
+  }).optional(),
 });
 
-const modelSchema = z.strictObject({
-  kind: z.literal('mlp').default('mlp'),
-  /** Hidden-layer widths; input and output sizes come from the data. */
-  hidden: z.array(positiveInt).default([64, 64]),
-  activation: z.enum(['relu', 'tanh', 'linear']).default('relu'),
-  bias: z.boolean().default(false),
+const initFields = {
   init: z.enum(['he', 'lecun', 'glorot']).default('he'),
+  /** Init scale α: every weight tensor's initial standard deviation is multiplied by α. */
   initScale: z.number().positive().default(1),
-});
+};
+
+const normField = z.enum(['none', 'batch', 'layer']).default('none');
+
+/** One schema per architecture (`model.kind`); a config without `kind` means the MLP. */
+const modelUnion = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('mlp'),
+    /** Hidden-layer widths; input and output sizes come from the data. */
+    hidden: z.array(positiveInt).default([64, 64]),
+    activation: z.enum(['relu', 'tanh', 'linear']).default('relu'),
+    bias: z.boolean().default(false),
+    ...initFields,
+  }),
+  z.strictObject({
+    kind: z.literal('cnn'),
+    /** Output channels of each conv → ReLU → 2×2 pool block. */
+    channels: z.array(positiveInt).min(1).default([16, 32]),
+    kernelSize: positiveInt.default(3),
+    pool: z.enum(['max', 'avg']).default('max'),
+    /** Hidden dense widths after the conv blocks. */
+    dense: z.array(positiveInt).default([]),
+    ...initFields,
+  }),
+  z.strictObject({
+    kind: z.literal('residual-mlp'),
+    width: positiveInt.default(128),
+    depth: positiveInt.default(4),
+    /** Scale each residual branch by 1/√depth. */
+    branchScaling: z.boolean().default(false),
+    norm: normField,
+    ...initFields,
+  }),
+  z.strictObject({
+    kind: z.literal('resnet-cnn'),
+    /** Channels per stage; stages after the first downsample by 2. */
+    stages: z.array(positiveInt).min(1).default([16, 32]),
+    blocksPerStage: positiveInt.default(1),
+    kernelSize: positiveInt.default(3),
+    norm: normField,
+    ...initFields,
+  }),
+]);
+
+const modelSchema = z.preprocess(
+  (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) && !('kind' in value) ? { ...value, kind: 'mlp' } : value),
+  modelUnion,
+);
+
+export type ModelConfig = z.infer<typeof modelUnion>;
 
 const traceProbeSchema = z.strictObject({
   samples: z.number().int().min(2).default(20),
@@ -94,6 +145,8 @@ export const runConfigSchema = z.strictObject({
     steps: positiveInt,
     /** A run is diverged once the training loss is non-finite or exceeds this. */
     divergenceLoss: z.number().positive().default(1e4),
+    /** Stop at the first probe whose training accuracy is at least this (e.g. 1 = fitted). */
+    stopAtTrainAccuracy: z.number().gt(0).max(1).optional(),
   }),
   probes: probesSchema.default({ every: 100, trace: { samples: 20 }, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),

@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../backend/setup.ts';
 import { featureSize } from '../data/dataset.ts';
 import { createMlp } from '../models/mlp.ts';
+import { createCnn } from '../models/cnn.ts';
+import { createResidualMlp } from '../models/residualMlp.ts';
+import { createResnetCnn } from '../models/resnetCnn.ts';
 import type { Model } from '../models/types.ts';
 import { parameterCount } from '../models/types.ts';
 import { createUpdateRule, trainingBatchSize } from '../optim/registry.ts';
@@ -49,17 +52,41 @@ export interface RunSummary {
   testExamples: number;
   wallTimeSeconds: number;
   resumedFromStep?: number;
+  /** Training ended before `stepsRequested` because `training.stopAtTrainAccuracy` was reached. */
+  stoppedEarly?: boolean;
 }
 
-export function buildModel(config: RunConfig, inputShape: number[], numClasses: number): Model {
+/** The model a config describes, sized for the data (input shape, number of classes). */
+export function buildModel(config: Pick<RunConfig, 'model'>, inputShape: number[], numClasses: number): Model {
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  return createMlp({
-    widths: [inputSize, ...config.model.hidden, numClasses],
-    activation: config.model.activation,
-    bias: config.model.bias,
-    init: config.model.init,
-    initScale: config.model.initScale,
-  });
+  const m = config.model;
+  const common = { init: m.init, initScale: m.initScale, outputs: numClasses };
+  const needImages = (kind: string) => {
+    if (inputShape.length !== 3) {
+      throw new Error(`model.kind '${kind}' needs image data with featureShape [height, width, channels]; this dataset has featureShape [${inputShape}]`);
+    }
+    return inputShape;
+  };
+  switch (m.kind) {
+    case 'mlp':
+      return createMlp({ widths: [inputSize, ...m.hidden, numClasses], activation: m.activation, bias: m.bias, init: m.init, initScale: m.initScale });
+    case 'cnn':
+      return createCnn({ ...common, inputShape: needImages(m.kind), channels: m.channels, kernelSize: m.kernelSize, pool: m.pool, dense: m.dense });
+    case 'residual-mlp':
+      return createResidualMlp({ ...common, inputSize, width: m.width, depth: m.depth, branchScaling: m.branchScaling, norm: m.norm });
+    case 'resnet-cnn':
+      return createResnetCnn({ ...common, inputShape: needImages(m.kind), stages: m.stages, blocksPerStage: m.blocksPerStage, kernelSize: m.kernelSize, norm: m.norm });
+  }
+}
+
+/** A short human-readable description of the model section, e.g. "mlp [512]" or "cnn [16,32] max". */
+export function describeModel(model: RunConfig['model']): string {
+  switch (model.kind) {
+    case 'mlp': return `mlp ${JSON.stringify(model.hidden)}`;
+    case 'cnn': return `cnn ${JSON.stringify(model.channels)} ${model.pool}-pool${model.dense.length ? ` dense ${JSON.stringify(model.dense)}` : ''}`;
+    case 'residual-mlp': return `residual-mlp ${model.width}×${model.depth}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
+    case 'resnet-cnn': return `resnet-cnn ${JSON.stringify(model.stages)}×${model.blocksPerStage}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
+  }
 }
 
 function sameConfig(a: unknown, b: unknown): boolean {
@@ -153,6 +180,9 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       start,
       onProbe: (r) => record.appendMetric(r),
       onStep: (step, loss) => progress.update(step, { loss }),
+      ...(config.training.stopAtTrainAccuracy !== undefined
+        ? { stopWhen: (r: { trainAccuracy: number }) => r.trainAccuracy >= config.training.stopAtTrainAccuracy! }
+        : {}),
       checkpointEvery: config.checkpoint.every,
       onCheckpoint: (step, params, state) => {
         saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state });
@@ -179,12 +209,13 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
     ...baseSummary,
     status: result.status,
     stepsDone: result.stepsDone,
+    ...(result.stoppedEarly ? { stoppedEarly: true } : {}),
     ...(result.status === 'diverged' ? { divergedAtStep: result.divergedAtStep, divergedLoss: result.divergedLoss } : {}),
     final: (record.metrics[record.metrics.length - 1] ?? {}) as unknown as Record<string, unknown>,
     wallTimeSeconds: wallTime(),
   };
   for (const format of config.report.formats) {
-    saveFigure(runFigure(record.metrics, `${config.name} — ${config.model.kind} ${JSON.stringify(config.model.hidden)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`));
+    saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`));
   }
   record.writeSummary(summary as unknown as Record<string, unknown>);
   return summary;

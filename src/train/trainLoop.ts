@@ -41,6 +41,8 @@ export interface TrainLoopOptions {
   start: { params: tf.Tensor[]; state: OptimizerState; step: number };
   onProbe?: (record: ProbeRecord) => void;
   onStep?: (step: number, loss: number) => void;
+  /** Checked after every probe; true ends training there (status 'completed', stoppedEarly). */
+  stopWhen?: (record: ProbeRecord) => boolean;
   checkpointEvery?: number;
   onCheckpoint?: (step: number, params: tf.Tensor[], state: OptimizerState) => void;
 }
@@ -53,6 +55,8 @@ export interface TrainLoopResult {
   divergedAtStep?: number;
   divergedLoss?: number;
   lastProbe?: ProbeRecord;
+  /** True when `stopWhen` ended training before `steps`. */
+  stoppedEarly?: boolean;
 }
 
 function disposeReplaced(previous: tf.Tensor[], next: tf.Tensor[]): void {
@@ -104,7 +108,12 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
     params = next.params;
     state = next.state;
     options.onStep?.(t + 1, lossValue);
-    if ((t + 1) % options.probeEvery === 0 || t + 1 === steps) probe(t + 1);
+    if ((t + 1) % options.probeEvery === 0 || t + 1 === steps) {
+      probe(t + 1);
+      if (t + 1 < steps && options.stopWhen?.(lastProbe!)) {
+        return { params, state, status: 'completed', stepsDone: t + 1, lastProbe, stoppedEarly: true };
+      }
+    }
     if (options.checkpointEvery && options.onCheckpoint && (t + 1) % options.checkpointEvery === 0 && t + 1 < steps) {
       options.onCheckpoint(t + 1, params, state);
     }

@@ -1,0 +1,84 @@
+/** `ibl reproduce zhang [--dataset …] [--scale quick|paper] [--config FILE] [--set path=value …] [--out DIR] [--formats png,svg,pdf]` */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { applyOverrides, ConfigError } from '../experiments/runConfig.ts';
+import { zhangConfigSchema, zhangPreset, zhangScales, type ZhangConfig } from '../experiments/zhang/config.ts';
+import { runZhangSweep } from '../experiments/zhang/sweep.ts';
+import { writeZhangReport } from '../experiments/zhang/report.ts';
+import { readConfigFile } from './runCommand.ts';
+import { datasetNames } from '../experiments/runConfig.ts';
+
+export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist|mnist|cifar10|digits] [--scale quick|paper]
+                   [--dir DATA_DIR] [--config FILE] [--set path=value ...] [--out DIR] [--formats png,svg,pdf]
+  Zhang et al. (2017), "Understanding deep learning requires rethinking generalization": train
+  MLP 1×512, MLP 3×512, a small homogeneous CNN and a residual CNN with SGD + momentum 0.9 on true
+  labels, partially and fully random labels, shuffled pixels, random pixels and Gaussian inputs,
+  each until 100% training accuracy or a step budget. Every run is an \`ibl run\` record under
+  DIR/runs/ (a rerun skips finished runs and resumes interrupted ones); figures (a)–(d),
+  table1.md and results.json go to DIR (default reports/zhang/<dataset>-<scale>).
+  --scale quick   1,000 training images, ~10 minutes on 2 cores (default)
+  --scale paper   the full training set, learning rate ×0.95 per epoch, checkpoints for resumption
+  --config FILE   JSON overriding fields of the preset (see src/experiments/zhang/config.ts)
+  --set a.b=value override one field (value parsed as JSON when possible)`;
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${at ? `${at}.` : ''}${k}: unknown field`).join('; ');
+    return `${at || '(root)'}: ${issue.message}`;
+  });
+}
+
+export function resolveZhangConfig(values: { dataset?: string; scale?: string; dir?: string; config?: string; set?: string[]; formats?: string }): ZhangConfig {
+  const scale = values.scale ?? 'quick';
+  if (!(zhangScales as readonly string[]).includes(scale)) throw new ConfigError([`--scale ${scale}: expected one of ${zhangScales.join(', ')}`], 'command line');
+  const dataset = values.dataset ?? 'fashion-mnist';
+  if (!(datasetNames as readonly string[]).includes(dataset)) throw new ConfigError([`--dataset ${dataset}: expected one of ${datasetNames.join(', ')}`], 'command line');
+  let raw = zhangPreset(scale as ZhangConfig['scale'], dataset as ZhangConfig['dataset']) as unknown as Record<string, unknown>;
+  if (values.config) raw = { ...raw, ...readConfigFile(values.config) };
+  if (values.dir) raw.dir = values.dir;
+  if (values.formats) raw.formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
+  raw = applyOverrides(raw, values.set ?? []);
+  const parsed = zhangConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error), values.config ?? 'zhang config');
+  return parsed.data;
+}
+
+export async function reproduceZhangCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dataset: { type: 'string' },
+      scale: { type: 'string' },
+      dir: { type: 'string' },
+      config: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string' },
+      formats: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || positionals.length > 0) {
+    process.stdout.write(`${reproduceZhangUsage}\n`);
+    return values.help ? 0 : 2;
+  }
+  const config = resolveZhangConfig(values);
+  const outDir = values.out ?? path.join('reports', 'zhang', `${config.dataset}-${config.scale}`);
+  fs.mkdirSync(outDir, { recursive: true });
+  const started = Date.now();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(`ibl reproduce zhang: ${config.dataset}, scale ${config.scale} → ${outDir}/`);
+  const { results, backend, notes } = await runZhangSweep(config, {
+    outDir,
+    log,
+    onRunStart: (spec, index, total) => log(`[${index + 1}/${total}] ${spec.id}`),
+  });
+  for (const note of notes) log(`note: ${note}`);
+  const wallTimeSeconds = (Date.now() - started) / 1000;
+  const { files, markdown } = writeZhangReport(results, config, outDir, { backend, notes, wallTimeSeconds });
+  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
+}
