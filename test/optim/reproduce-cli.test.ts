@@ -34,7 +34,7 @@ describe('ibl reproduce', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-claims-'));
     const unknown = ibl(['reproduce', 'nonsense'], dir);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("unknown experiment 'nonsense'");
+    expect(unknown.stderr).toContain("unknown study 'nonsense'");
     const badClaim = ibl(['reproduce', 'seed-claims', '--only', '9'], dir);
     expect(badClaim.status).toBe(1);
     expect(badClaim.stderr).toContain("--only: '9' is not a claim number 1–7");

@@ -40,7 +40,7 @@ describe('zhang sweep', () => {
     const ibl = (args: string[]) => spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8' });
     const missing = ibl(['reproduce']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/missing study \(known: zhang\)/);
+    expect(missing.stderr).toMatch(/missing study \(known: seed-claims, zhang\)/);
     expect(ibl(['reproduce', 'hinton']).stderr).toMatch(/unknown study 'hinton'/);
     const bad = ibl(['reproduce', 'zhang', '--dataset', 'svhn']);
     expect(bad.status).toBe(1);
@@ -95,8 +95,8 @@ describe('zhang sweep', () => {
       expect(files).toContain(path.join(out, name));
       expect(fs.statSync(path.join(out, name)).size).toBeGreaterThan(100);
     }
-    expect(markdown).toMatch(/\| mlp-small +\| \d+ +\| random +\| no +\| no +\| 100\.0% /);
-    expect(markdown).toMatch(/\| mlp-exploding +\| \d+ +\| true .*\| diverged \(step \d+\) +\|/);
+    expect(markdown).toMatch(/\| mlp-small +\| +\d+ +\| random +\| no +\| no +\| 100\.0% /);
+    expect(markdown).toMatch(/\| mlp-exploding +\| +\d+ +\| true .*\| diverged \(step \d+\) +\|/);
     expect(markdown).toMatch(/mlp-exploding__true-labels diverged/);
 
     const summaryFile = path.join(out, 'runs', 'mlp-small__random-labels', 'summary.json');
