@@ -83,7 +83,7 @@ const defaults = parseRunConfig({ optimizer: { learningRate: 0.1 }, training: { 
 const { train, test } = loadDigits({ seed: 0 });
 const dTrain = toTensorData(train);
 const dTest = toTensorData(test);
-const curvatureIdx = defaults.probes.subset !== undefined && defaults.probes.subset < train.n
+const curvatureIdx = defaults.probes.subset !== 'all' && defaults.probes.subset < train.n
   ? permutation(train.n, createRng(5)).slice(0, defaults.probes.subset) : undefined;
 const dCurvature = curvatureIdx ? toTensorData(train, curvatureIdx) : dTrain;
 const digitsModel = buildModel(defaults, train.featureShape, train.numClasses);

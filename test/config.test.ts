@@ -19,7 +19,9 @@ describe('run config schema', () => {
     const config = parseRunConfig(minimal);
     expect(config.data.dataset).toBe('digits');
     expect(config.model).toMatchObject({ kind: 'mlp', hidden: [64, 64] });
-    expect(config.probes.every).toBe(100);
+    expect(config.probes.every).toBe(200);
+    expect(config.probes.subset).toBe(256);
+    expect(config.probes.trace).toEqual({ samples: 10 });
     expect(config.probes.curvatureEvery).toBeUndefined();
   });
 

@@ -94,7 +94,7 @@ const modelSchema = z.preprocess(
 export type ModelConfig = z.infer<typeof modelUnion>;
 
 const traceProbeSchema = z.strictObject({
-  samples: z.number().int().min(2).default(20),
+  samples: z.number().int().min(2).default(10),
   /** Stop early once stderr/|estimate| is below this. */
   relativeStderr: z.number().positive().optional(),
 });
@@ -110,7 +110,7 @@ const eigProbeSchema = z.strictObject({
 });
 
 const probesSchema = z.strictObject({
-  every: positiveInt.default(100),
+  every: positiveInt.default(200),
   /**
    * Curvature probes (trace, eig) every this many steps — a multiple of `every`; default
    * 10 × every. Each Hessian-vector product costs tens of training steps, so this is what keeps
@@ -124,8 +124,12 @@ const probesSchema = z.strictObject({
   gradNorm: z.boolean().default(false),
   margin: z.boolean().default(true),
   norms: z.boolean().default(true),
-  /** Curvature probes use a seeded subset of this many training examples (all if absent). */
-  subset: positiveInt.optional(),
+  /**
+   * Curvature probes (trace, eig, ‖∇L‖²) use the Hessian of the loss on a fixed seeded subset of
+   * this many training examples (as PyHessian does with a fixed batch), or 'all'. The cost of
+   * each HVP scales with it.
+   */
+  subset: z.union([positiveInt, z.literal('all')]).default(256),
   /** Examples per data chunk in curvature probes (bounds memory; results do not depend on it). */
   chunkSize: positiveInt.default(1024),
 }).superRefine((probes, ctx) => {
@@ -148,7 +152,7 @@ export const runConfigSchema = z.strictObject({
     /** Stop at the first probe whose training accuracy is at least this (e.g. 1 = fitted). */
     stopAtTrainAccuracy: z.number().gt(0).max(1).optional(),
   }),
-  probes: probesSchema.default({ every: 100, trace: { samples: 20 }, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
+  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, subset: 256, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
   report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
 }).superRefine((config, ctx) => {

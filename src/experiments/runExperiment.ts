@@ -134,7 +134,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   const train = toTensorData(split.train);
   const test = toTensorData(split.test);
   const curvatureSize = config.probes.subset;
-  const curvature = curvatureSize !== undefined && curvatureSize < split.train.n
+  const curvature = curvatureSize !== 'all' && curvatureSize < split.train.n
     ? toTensorData(split.train, permutation(split.train.n, createRng(derivedSeed(config.seed, 'curvature-subset'))).slice(0, curvatureSize))
     : train;
 
