@@ -34,7 +34,7 @@ describe('training loop memory', () => {
       const result = trainLoop({
         model, rule, data: { train, test, curvature: train }, steps, batchSize: 16, withReplacement: false,
         learningRate: () => 0.05, seed: 3, probeEvery: 5,
-        probes: { trace: { samples: 3 }, margin: true, norms: true },
+        probes: { trace: { samples: 3 }, eig: { k: 2, method: 'lanczos', tol: 1e-4, maxIterations: 20 }, gradNorm: true, margin: true, norms: true },
         divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 },
       });
       expect(result.status).toBe('completed');
