@@ -8,6 +8,7 @@
  * as `runProbes` does, so a run's recorded `probeSeed` reproduces its numbers exactly.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { modelForProbes, type ProbeNormalisation } from './inferenceMode.ts';
 import type { Model } from '../models/types.ts';
 import { parameterCount } from '../models/types.ts';
 import type { TensorData } from '../train/tensorData.ts';
@@ -63,8 +64,8 @@ export interface ProbeReport {
   chunkSize: number;
   /** How Hessian-vector products were computed for every second-order number. */
   hvpMethod: 'exact' | 'finite-difference';
-  /** The models here have no batch normalisation; models with it would be probed in inference mode. */
-  normalisation: 'none';
+  /** 'batch-inference': batch-norm layers used population statistics of the given examples. */
+  normalisation: ProbeNormalisation;
   hessianTrace?: TraceEstimate & { seed: number };
   hutchPlusPlus?: TraceEstimate;
   perLayer?: { name: string; layer: number; params: number; trace: number; traceStderr: number; lambdaMax: number }[];
@@ -92,7 +93,16 @@ export interface ProbeReport {
 
 export interface ProbeReportResult { report: ProbeReport; density?: SpectralDensity; landscape1d?: Landscape1d; landscape2d?: Landscape2d }
 
-export function probeReport(model: Model, params: tf.Tensor[], data: TensorData, curvatureData: TensorData, options: ProbeReportOptions): ProbeReportResult {
+export function probeReport(baseModel: Model, params: tf.Tensor[], data: TensorData, curvatureData: TensorData, options: ProbeReportOptions): ProbeReportResult {
+  const probed = modelForProbes(baseModel, params, data.x);
+  try {
+    return probeReportWith(probed.model, probed.normalisation, params, data, curvatureData, options);
+  } finally {
+    probed.dispose();
+  }
+}
+
+function probeReportWith(model: Model, normalisation: ProbeNormalisation, params: tf.Tensor[], data: TensorData, curvatureData: TensorData, options: ProbeReportOptions): ProbeReportResult {
   const on = new Set(options.probes);
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const hvp = options.hvp ?? 'exact';
@@ -111,7 +121,7 @@ export function probeReport(model: Model, params: tf.Tensor[], data: TensorData,
     seed: options.seed,
     chunkSize,
     hvpMethod: hvp,
-    normalisation: 'none',
+    normalisation,
     timings,
   };
   const result: ProbeReportResult = { report };

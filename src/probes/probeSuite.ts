@@ -11,6 +11,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/types.ts';
+import { modelForProbes } from './inferenceMode.ts';
 import type { TensorData } from '../train/tensorData.ts';
 import { softmaxCrossEntropy } from '../train/loss.ts';
 import { derivedSeed } from '../train/batches.ts';
@@ -78,6 +79,8 @@ export interface ProbeRecord {
   gradNormSquared?: number;
   /** Seed of this probe's random vectors. */
   probeSeed?: number;
+  /** 'batch-inference' when batch-norm layers used training-set population statistics. */
+  normalisation?: string;
 }
 
 export function classificationLoss(model: Model, data: TensorData): LossFunction {
@@ -89,7 +92,18 @@ export function eigenSeed(probeSeed: number): number {
   return derivedSeed(probeSeed, 'eig');
 }
 
-export function runProbes(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
+export function runProbes(baseModel: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
+  const probed = modelForProbes(baseModel, params, data.train.x);
+  try {
+    const record = probeWith(probed.model, params, data, options, step);
+    if (probed.normalisation !== 'none') record.normalisation = probed.normalisation;
+    return record;
+  } finally {
+    probed.dispose();
+  }
+}
+
+function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels);
   const record: ProbeRecord = { step, trainLoss: train.loss, trainAccuracy: train.accuracy };

@@ -1,0 +1,47 @@
+/**
+ * Batch-norm models are probed in inference mode (training-set population statistics held
+ * fixed), so probe values do not depend on how the data is chunked, and the record says so.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/index.ts';
+import { createResidualMlp } from '../src/models/residualMlp.ts';
+import { runProbes } from '../src/probes/probeSuite.ts';
+import { softmaxCrossEntropy } from '../src/train/loss.ts';
+import { toTensorData } from '../src/train/tensorData.ts';
+import { createRng } from '../src/util/rng.ts';
+import { seededValues } from './helpers/float64.ts';
+
+describe('probes on a batch-norm model', () => {
+  beforeAll(async () => { await setupBackend(); });
+
+  it('use population statistics: chunk-size invariant, loss equals the inference-mode loss, recorded as batch-inference', () => {
+    const model = createResidualMlp({ inputSize: 6, width: 8, depth: 2, outputs: 3, norm: 'batch' });
+    const params = model.init(createRng(3));
+    const data = toTensorData({ name: 's', n: 60, featureShape: [6], numClasses: 3, x: Float32Array.from(seededValues(360, 4, 2)), y: Int32Array.from({ length: 60 }, (_, i) => i % 3) });
+    const probe = (chunkSize: number) => runProbes(model, params, { train: data, curvature: data }, {
+      trace: { samples: 4 }, eig: { k: 1, method: 'lanczos', tol: 1e-6, maxIterations: 40 }, gradNorm: true, margin: true, norms: true, seed: 9, chunkSize,
+    }, 0);
+    const small = probe(7);
+    const large = probe(64);
+    expect(small.normalisation).toBe('batch-inference');
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    for (const key of ['trainLoss', 'hessianTrace', 'sharpness', 'gradNormSquared', 'minMargin'] as const) {
+      expect(rel(small[key] as number, large[key] as number), key).toBeLessThan(1e-5);
+    }
+    // The recorded loss is the loss with population statistics, not with batch statistics.
+    const stats = model.estimateBatchNormStatistics!(params, data.x);
+    const inferenceLoss = tf.tidy(() => softmaxCrossEntropy(model.applyInference!(params, stats, data.x), data.oneHot).dataSync()[0]);
+    expect(rel(small.trainLoss, inferenceLoss)).toBeLessThan(1e-5);
+    // Training mode on 7-example chunks would give a different loss (so the test can tell).
+    const chunkedTrainingLoss = tf.tidy(() => {
+      let total = 0;
+      for (let s = 0; s < 60; s += 7) {
+        const size = Math.min(7, 60 - s);
+        total += softmaxCrossEntropy(model.apply(params, data.x.slice(s, size)), data.oneHot.slice(s, size)).dataSync()[0] * size;
+      }
+      return total / 60;
+    });
+    expect(rel(chunkedTrainingLoss, inferenceLoss)).toBeGreaterThan(1e-3);
+  });
+});
