@@ -41,6 +41,18 @@ export function denseKernel(fanIn: number, fanOut: number, scheme: InitScheme, s
 }
 
 /** Bias-free 'same'-padded convolution. */
+/**
+ * Initial value of one parameter tensor by its role: normalisation scale γ = 1 and shift β = 0
+ * (so a fresh norm layer is the identity after standardising), conv kernels [k, k, c_in, c_out]
+ * and dense kernels [in, out] from the init scheme times α.
+ */
+export function initParameter(spec: { name: string; shape: number[] }, scheme: InitScheme, scale: number, rng: Rng): tf.Tensor {
+  if (spec.name.endsWith('/gamma')) return tf.ones(spec.shape);
+  if (spec.name.endsWith('/beta')) return tf.zeros(spec.shape);
+  if (spec.shape.length === 4) return convKernel(spec.shape[0], spec.shape[2], spec.shape[3], scheme, scale, rng);
+  return denseKernel(spec.shape[0], spec.shape[1], scheme, scale, rng);
+}
+
 export function conv(x: tf.Tensor4D, kernel: tf.Tensor, stride = 1): tf.Tensor4D {
   return tf.conv2d(x, kernel as tf.Tensor4D, stride, 'same');
 }

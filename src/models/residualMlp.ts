@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import type { Model, ParamSpec } from './types.ts';
 import type { InitScheme } from './init.ts';
-import { denseKernel, normalise, type NormKind } from './layers.ts';
+import { initParameter, normalise, type NormKind } from './layers.ts';
 import { batchNormInference, type BatchNormInference } from './batchNormState.ts';
 
 export interface ResidualMlpOptions {
@@ -69,11 +69,7 @@ export function createResidualMlp(options: ResidualMlpOptions): Model & Partial<
     homogeneityDegree: null,
     outputSize: outputs,
     init(rng: Rng) {
-      return paramSpecs.map((spec) => {
-        if (spec.name.endsWith('/gamma')) return tf.ones(spec.shape);
-        if (spec.name.endsWith('/beta')) return tf.zeros(spec.shape);
-        return denseKernel(spec.shape[0], spec.shape[1], init, initScale, rng);
-      });
+      return paramSpecs.map((spec) => initParameter(spec, init, initScale, rng));
     },
     apply: (params, x) => tf.tidy(() => forward(params, x) as tf.Tensor2D),
   };

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import type { Model, ParamSpec } from './types.ts';
 import type { InitScheme } from './init.ts';
-import { checkImageShape, conv, convKernel, denseKernel, normalise, toNhwc, type NormKind } from './layers.ts';
+import { checkImageShape, conv, initParameter, normalise, toNhwc, type NormKind } from './layers.ts';
 import { batchNormInference, type BatchNormInference, type BatchNormStatistics } from './batchNormState.ts';
 
 export interface ResnetCnnOptions {
@@ -107,12 +107,7 @@ export function createResnetCnn(options: ResnetCnnOptions): Model & Partial<Batc
     homogeneityDegree: null,
     outputSize: outputs,
     init(rng: Rng) {
-      return paramSpecs.map((spec) => {
-        if (spec.name.endsWith('/gamma')) return tf.ones(spec.shape);
-        if (spec.name.endsWith('/beta')) return tf.zeros(spec.shape);
-        if (spec.shape.length === 4) return convKernel(spec.shape[0], spec.shape[2], spec.shape[3], init, initScale, rng);
-        return denseKernel(spec.shape[0], spec.shape[1], init, initScale, rng);
-      });
+      return paramSpecs.map((spec) => initParameter(spec, init, initScale, rng));
     },
     apply: (params, x) => tf.tidy(() => forward(params, x, undefined) as tf.Tensor2D),
   };
