@@ -2,7 +2,8 @@
  * One training-gradient step of the Zhang conv nets (cnn-small, resnet-cnn) on batch 100 of
  * 28×28×1 images: wall time per step and tf.profile kernel times. Not a test.
  *
- *   npx tsx scripts/bench-conv-step.ts [--backend wasm|cpu] [--steps 10]
+ *   npx tsx scripts/bench-conv-step.ts [--backend wasm|cpu] [--steps 10] [--only ID] [--model JSON]
+ * --model times one extra model section, e.g. '{"kind":"cnn","channels":[8,16]}'.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,7 @@ import { softmaxCrossEntropy, oneHotFloat } from '../src/train/loss.ts';
 import { createRng } from '../src/util/rng.ts';
 import { zhangPreset } from '../src/experiments/zhang/config.ts';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, steps: { type: 'string', default: '10' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'wasm' }, steps: { type: 'string', default: '10' }, only: { type: 'string' }, model: { type: 'string' } } });
 const info = await setupBackend(values.backend);
 const steps = Number(values.steps);
 const line = (s: string) => process.stdout.write(`${s}\n`);
@@ -23,7 +24,8 @@ const n = 100;
 const rng = createRng(1);
 const x = tf.tensor2d(Float32Array.from({ length: n * 784 }, () => rng.next() - 0.5), [n, 784]);
 const y = oneHotFloat(Int32Array.from({ length: n }, () => rng.int(10)), 10);
-for (const arch of zhangPreset('quick', 'fashion-mnist').architectures) {
+const archs = values.model ? [{ id: values.model, model: JSON.parse(values.model) as Record<string, unknown> }] : zhangPreset('quick', 'fashion-mnist').architectures;
+for (const arch of archs) {
   if (!String(arch.model.kind).includes('cnn')) continue;
   if (values.only && arch.id !== values.only) continue;
   const config = parseRunConfig({ model: arch.model, optimizer: { learningRate: 0.01 }, training: { steps: 1 } });
