@@ -99,7 +99,7 @@ export function planZhangRuns(config: ZhangConfig, trainExamples: number): Zhang
             ...(variant.startsWith('weight-decay') ? { weightDecay: config.table.weightDecay } : {}),
             schedule: config.optimizer.epochDecay < 1 ? { kind: 'step', every: stepsPerEpoch, gamma: config.optimizer.epochDecay } : { kind: 'constant' },
           },
-          training: { steps: config.stepBudget, stopAtTrainAccuracy: 1, divergenceLoss: 1e4 },
+          training: { steps: arch.stepBudget ?? config.stepBudget, stopAtTrainAccuracy: 1, divergenceLoss: 1e4 },
           probes: { every: probeEvery, trace: false, margin: true, norms: true },
           checkpoint: { every: config.checkpointEveryProbes * probeEvery },
           report: { formats: config.formats },
