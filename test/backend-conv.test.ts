@@ -43,6 +43,7 @@ describe('conv/pool fixes across backends', () => {
     const wasm = await setupBackend('wasm');
     expect(wasm.fixes).toEqual(expect.arrayContaining([
       'wasm: Conv2DBackpropFilter kernel added (Conv2D of transposed tensors)',
+      'wasm: Conv2DBackpropInput kernel replaced (Conv2D of dilated dy and flipped filter, speed)',
       'wasm: AvgPoolGrad kernel (in-bounds divisor)',
       'wasm: MaxPoolGrad kernel (first arg-max)',
       'wasm: OneHot kernel (dtype-correct)',
@@ -70,7 +71,7 @@ describe('conv/pool fixes across backends', () => {
     const first = registerConvAndPoolFixes().map((f) => f.name);
     const second = registerConvAndPoolFixes().map((f) => f.name);
     expect(second).toEqual(first);
-    expect(first.filter((f) => f.startsWith('wasm:'))).toHaveLength(4);
+    expect(first.filter((f) => f.startsWith('wasm:'))).toHaveLength(5);
   });
 
   it('wasm oneHot honours float32 and fractional on/off values', async () => {

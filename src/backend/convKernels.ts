@@ -6,6 +6,9 @@
  * it with the plain-JS definition):
  *   Conv2DBackpropFilter — missing on wasm; on cpu present but a slow JS loop (seconds per
  *     MNIST-sized layer), replaced there too for speed (scripts/bench-conv.ts): convFilterKernel.ts.
+ *   Conv2DBackpropInput — correct but slow on wasm (a generic loop, while Conv2D runs on
+ *     XNNPACK): replaced for speed by a stride-1 Conv2D of the dilated dy with the flipped
+ *     filter (scripts/bench-conv.ts): convInputKernel.ts. Checked after registration.
  *   AvgPoolGrad — divides by the full window instead of the in-bounds count ('same'/explicit
  *     padding) on cpu and wasm: poolKernels.ts.
  *   MaxPoolGrad — wasm drops/misroutes windows whose maximum is ≤ 0 and routes ties to the last
@@ -17,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilterViaConv2D } from './convFilterKernel.ts';
+import { conv2DBackpropInputViaConv2D } from './convInputKernel.ts';
 import { avgPoolGradKernelConfig, avgPoolGradValues, maxPoolGradKernelConfig, maxPoolGradValues, poolGeometry } from './poolKernels.ts';
 import { oneHotKernelConfig, oneHotValues } from './oneHotKernel.ts';
 import { registerConvSecondOrderGradients, secondOrderConvKernelNames } from './convSecondOrder.ts';
@@ -31,6 +35,8 @@ export interface AppliedFix {
 
 /** Backends on which the stock Conv2DBackpropFilter exists but the replacement is much faster. */
 const replaceFilterKernelForSpeed = new Set(['cpu']);
+/** Backends on which the stock Conv2DBackpropInput is correct but much slower than the replacement. */
+const replaceInputKernelForSpeed = new Set(['wasm']);
 
 const appliedByBackend = new Map<string, AppliedFix[]>();
 let gradientFixes: AppliedFix[] | null = null;
@@ -126,6 +132,40 @@ function checkFilterKernel(): void {
   }
 }
 
+/** Direct-sum Conv2DBackpropInput (NHWC) for the post-registration check. */
+function inputGradDirect(xs: number[], w: number[], ws: number[], dy: number[], ds: number[], s: number, top: number, left: number): Float64Array {
+  const [N, H, W, Ci] = xs;
+  const [fh, fw, , Co] = ws;
+  const [, Ho, Wo] = ds;
+  const out = new Float64Array(N * H * W * Ci);
+  for (let n = 0; n < N; n++) for (let y = 0; y < Ho; y++) for (let xx = 0; xx < Wo; xx++) for (let kh = 0; kh < fh; kh++) for (let kw = 0; kw < fw; kw++) {
+    const r = y * s + kh - top;
+    const c = xx * s + kw - left;
+    if (r < 0 || r >= H || c < 0 || c >= W) continue;
+    for (let ci = 0; ci < Ci; ci++) for (let co = 0; co < Co; co++) {
+      out[((n * H + r) * W + c) * Ci + ci] += dy[((n * Ho + y) * Wo + xx) * Co + co] * w[((kh * fw + kw) * Ci + ci) * Co + co];
+    }
+  }
+  return out;
+}
+
+/** After registering the replacement, check it on stride-2 'same' (odd size) and 'valid' (even size, an ignored row). */
+function checkInputKernel(): void {
+  const ws = [3, 3, 2, 3];
+  const w = Array.from({ length: 54 }, (_, i) => Math.sin(3 * i + 1));
+  // 'same', stride 2, 5 → 3: top = left = 1. 'valid', stride 2, 6 → 2: the last row/column is unused.
+  for (const [xs, ds, pad, top] of [[[2, 5, 5, 2], [2, 3, 3, 3], 'same', 1], [[2, 6, 6, 2], [2, 2, 2, 3], 'valid', 0]] as const) {
+    const dy = Array.from({ length: ds.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(2 * i + 1));
+    const got = tf.tidy(() => runStock('Conv2DBackpropInput', { dy: tf.tensor4d(dy, ds as never), filter: tf.tensor4d(w, ws as never) },
+      { strides: [2, 2], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: xs }));
+    const want = inputGradDirect([...xs], w, ws, dy, [...ds], 2, top, top);
+    if (typeof got === 'string' || maxAbsDiff(got, want) > 1e-4) {
+      throw new Error(`Conv2DBackpropInput replacement is wrong on '${tf.getBackend()}' (${pad}): ` +
+        `${typeof got === 'string' ? got : `got ${fmt(got, 6)}, expected ${fmt(want, 6)}`}`);
+    }
+  }
+}
+
 function fixActiveBackend(backendName: string): AppliedFix[] {
   const fixes: AppliedFix[] = [];
   const stockFilter = tf.getKernel('Conv2DBackpropFilter', backendName);
@@ -137,6 +177,13 @@ function fixActiveBackend(backendName: string): AppliedFix[] {
         evidence: 'stock kernel is a JS loop; see scripts/bench-conv.ts' }
       : { name: `${backendName}: Conv2DBackpropFilter kernel added (Conv2D of transposed tensors)`,
         evidence: 'no Conv2DBackpropFilter kernel registered for this backend' });
+  }
+  const stockInput = tf.getKernel('Conv2DBackpropInput', backendName);
+  if (stockInput && replaceInputKernelForSpeed.has(backendName)) {
+    replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName, kernelFunc: conv2DBackpropInputViaConv2D(backendName, stockInput.kernelFunc) });
+    checkInputKernel();
+    fixes.push({ name: `${backendName}: Conv2DBackpropInput kernel replaced (Conv2D of dilated dy and flipped filter, speed)`,
+      evidence: 'stock kernel is a generic loop, Conv2D is XNNPACK; see scripts/bench-conv.ts' });
   }
   const avg = probeAvgPoolGrad();
   if (avg) {

@@ -1,17 +1,19 @@
-/** `ibl reproduce zhang [--dataset …] [--scale quick|paper] [--config FILE] [--set path=value …] [--out DIR] [--formats png,svg,pdf]` */
+/** `ibl reproduce zhang [--dataset …] [--scale quick|paper] [--config FILE] [--set path=value …] [--out DIR] [--formats png,svg,pdf] [--jobs N]` */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { applyOverrides, ConfigError } from '../experiments/runConfig.ts';
 import { zhangConfigSchema, zhangPreset, zhangScales, type ZhangConfig } from '../experiments/zhang/config.ts';
-import { runZhangSweep } from '../experiments/zhang/sweep.ts';
+import { describeZhangResult, runZhangSweep } from '../experiments/zhang/sweep.ts';
 import { writeZhangReport } from '../experiments/zhang/report.ts';
 import { readConfigFile } from './runCommand.ts';
 import { datasetNames } from '../experiments/runConfig.ts';
 
 export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist|mnist|cifar10|digits] [--scale quick|paper]
                    [--dir DATA_DIR] [--config FILE] [--set path=value ...] [--out DIR] [--formats png,svg,pdf]
+                   [--jobs N]
   Zhang et al. (2017), "Understanding deep learning requires rethinking generalization": train
   MLP 1×512, MLP 3×512, a small homogeneous CNN and a residual CNN with SGD + momentum 0.9 on true
   labels, partially and fully random labels, shuffled pixels, random pixels and Gaussian inputs,
@@ -21,7 +23,9 @@ export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist
   --scale quick   1,000 training images, ~10 minutes on 2 cores (default)
   --scale paper   the full training set, learning rate ×0.95 per epoch, checkpoints for resumption
   --config FILE   JSON overriding fields of the preset (see src/experiments/zhang/config.ts)
-  --set a.b=value override one field (value parsed as JSON when possible)`;
+  --set a.b=value override one field (value parsed as JSON when possible)
+  --jobs N        runs trained at once, each in its own process (default min(2, available cores));
+                  results do not depend on it. Progress: one line per finished run`;
 
 function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
@@ -58,6 +62,7 @@ export async function reproduceZhangCommand(argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true, default: [] },
       out: { type: 'string' },
       formats: { type: 'string' },
+      jobs: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,15 +71,18 @@ export async function reproduceZhangCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = resolveZhangConfig(values);
+  const jobs = values.jobs === undefined ? Math.min(2, os.availableParallelism()) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError([`--jobs ${values.jobs}: expected a positive integer`], 'command line');
   const outDir = values.out ?? path.join('reports', 'zhang', `${config.dataset}-${config.scale}`);
   fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`ibl reproduce zhang: ${config.dataset}, scale ${config.scale} → ${outDir}/`);
+  log(`ibl reproduce zhang: ${config.dataset}, scale ${config.scale}, ${jobs} job${jobs === 1 ? '' : 's'} → ${outDir}/`);
   const { results, backend, notes } = await runZhangSweep(config, {
     outDir,
     log,
-    onRunStart: (spec, index, total) => log(`[${index + 1}/${total}] ${spec.id}`),
+    jobs,
+    onRunDone: (result, done, total) => log(`[${done}/${total}] ${describeZhangResult(result)}`),
   });
   for (const note of notes) log(`note: ${note}`);
   const wallTimeSeconds = (Date.now() - started) / 1000;

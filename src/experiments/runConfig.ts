@@ -81,6 +81,8 @@ const modelUnion = z.discriminatedUnion('kind', [
     stages: z.array(positiveInt).min(1).default([16, 32]),
     blocksPerStage: positiveInt.default(1),
     kernelSize: positiveInt.default(3),
+    /** Stride of the stem conv; 2 halves every feature map. */
+    stemStride: positiveInt.default(1),
     norm: normField,
     ...initFields,
   }),

@@ -75,7 +75,7 @@ export function buildModel(config: Pick<RunConfig, 'model'>, inputShape: number[
     case 'residual-mlp':
       return createResidualMlp({ ...common, inputSize, width: m.width, depth: m.depth, branchScaling: m.branchScaling, norm: m.norm });
     case 'resnet-cnn':
-      return createResnetCnn({ ...common, inputShape: needImages(m.kind), stages: m.stages, blocksPerStage: m.blocksPerStage, kernelSize: m.kernelSize, norm: m.norm });
+      return createResnetCnn({ ...common, inputShape: needImages(m.kind), stages: m.stages, blocksPerStage: m.blocksPerStage, kernelSize: m.kernelSize, stemStride: m.stemStride, norm: m.norm });
   }
 }
 
@@ -85,7 +85,7 @@ export function describeModel(model: RunConfig['model']): string {
     case 'mlp': return `mlp ${JSON.stringify(model.hidden)}`;
     case 'cnn': return `cnn ${JSON.stringify(model.channels)} ${model.pool}-pool${model.dense.length ? ` dense ${JSON.stringify(model.dense)}` : ''}`;
     case 'residual-mlp': return `residual-mlp ${model.width}×${model.depth}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
-    case 'resnet-cnn': return `resnet-cnn ${JSON.stringify(model.stages)}×${model.blocksPerStage}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
+    case 'resnet-cnn': return `resnet-cnn ${JSON.stringify(model.stages)}×${model.blocksPerStage}${model.stemStride !== 1 ? ` stem stride ${model.stemStride}` : ''}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
   }
 }
 

@@ -55,6 +55,7 @@ export function modelFromArchitecture(architecture: Record<string, unknown>, sou
       return createResnetCnn({
         inputShape: r.ints('inputShape', 3), stages: r.ints('stages', 1), blocksPerStage: r.int('blocksPerStage'),
         kernelSize: r.int('kernelSize'), norm: r.oneOf('norm', normKinds) as NormKind, outputs: r.int('outputs'),
+        ...(architecture.stemStride !== undefined ? { stemStride: r.int('stemStride') } : {}),
       });
     default:
       throw new Error(`${source}: unknown architecture kind '${String(architecture.kind)}' (known: ${architectureKinds.join(', ')})`);

@@ -21,14 +21,21 @@ function grads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[]): Float64Ar
 
 // ---------------------------------------------------------------- first order: conv2d
 const xs: Shape4 = [2, 8, 7, 2];
-const ws: Shape4 = [3, 3, 2, 3];
 const xConv = seededValues(2 * 8 * 7 * 2, 101);
-const wConv = seededValues(3 * 3 * 2 * 3, 102, 0.5);
-const convCases: Array<{ stride: number; pad: Pad }> = [
+/**
+ * 8 rows (even) × 7 columns (odd) exercise both 'same' splits and 'valid' remainders. The
+ * input-gradient replacement (convInputKernel.ts) also gets: an even filter ('same' pads only
+ * bottom/right), a 1×1 stride-2 shortcut, stride 3, and explicit padding larger than the
+ * filter (its crop path).
+ */
+const convCases: Array<{ stride: number; pad: Pad; ws?: Shape4 }> = [
   { stride: 1, pad: 'same' }, { stride: 1, pad: 'valid' }, { stride: 2, pad: 'same' }, { stride: 2, pad: 'valid' }, { stride: 2, pad: 1 },
+  { stride: 1, pad: 'same', ws: [2, 2, 2, 3] }, { stride: 2, pad: 'same', ws: [1, 1, 2, 3] }, { stride: 3, pad: 'same' },
+  { stride: 3, pad: 'valid' }, { stride: 2, pad: 3 },
 ];
 
-function convFirstOrder(stride: number, pad: Pad) {
+function convFirstOrder(stride: number, pad: Pad, ws: Shape4 = [3, 3, 2, 3]) {
+  const wConv = seededValues(ws.reduce((a, b) => a * b, 1), 102, 0.5);
   const outShape = conv2d64(xConv, xs, wConv, ws, stride, pad).shape;
   const c = seededValues(outShape.reduce((a, b) => a * b, 1), 103);
   const loss64 = (x: ArrayLike<number>, w: ArrayLike<number>) => dot64(c, conv2d64(x, xs, w, ws, stride, pad).y);
@@ -130,9 +137,9 @@ export function defineConvSuite(backend: 'wasm' | 'cpu'): void {
     });
 
     describe('first order against float64 references', () => {
-      for (const { stride, pad } of convCases) {
-        it(`conv2d stride ${stride}, pad ${pad}: forward, filter and input gradients`, () => {
-          const r = convFirstOrder(stride, pad);
+      for (const { stride, pad, ws } of convCases) {
+        it(`conv2d ${ws ? `${ws[0]}×${ws[1]}` : '3×3'} stride ${stride}, pad ${pad}: forward, filter and input gradients`, () => {
+          const r = convFirstOrder(stride, pad, ws);
           expect(relativeError(r.forward, r.forwardRef)).toBeLessThan(TOL);
           expect(relativeError(r.gw, r.gwRef)).toBeLessThan(TOL);
           expect(relativeError(r.gx, r.gxRef)).toBeLessThan(TOL);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { zhangPreset, zhangConfigSchema, type ZhangConfig } from '../../src/experiments/zhang/config.ts';
-import { planZhangRuns, runZhangSweep, zhangCorruptions } from '../../src/experiments/zhang/sweep.ts';
+import { describeZhangResult, planZhangRuns, runZhangSweep, zhangCorruptions, type ZhangRunResult } from '../../src/experiments/zhang/sweep.ts';
 import { writeZhangReport } from '../../src/experiments/zhang/report.ts';
 import { resolveZhangConfig } from '../../src/cli/reproduceZhang.ts';
 import { runExperiment } from '../../src/experiments/runExperiment.ts';
@@ -105,6 +105,33 @@ describe('zhang sweep', () => {
     expect(fs.statSync(summaryFile).mtimeMs).toBe(before);
     expect(second.results.map((r) => [r.id, r.status, r.stepsToFit])).toEqual(first.results.map((r) => [r.id, r.status, r.stepsToFit]));
     fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('jobs 2 (child processes) gives the same records as one process, one progress line per run, and a rerun retrains nothing', async () => {
+    const config: ZhangConfig = zhangConfigSchema.parse({
+      ...zhangPreset('quick', 'digits'),
+      trainSize: 100,
+      architectures: [{ id: 'mlp', model: { kind: 'mlp', hidden: [32] } }, { id: 'cnn', model: { kind: 'cnn', channels: [2], dense: [] } }],
+      labelLevels: [], inputCorruptions: false,
+      table: { enabled: false, weightDecay: 5e-4, augment: { crop: 1, flip: false, copies: 1 } },
+      stepBudget: 40, curvature: { subset: 50, samples: 2 },
+    });
+    const key = (r: ZhangRunResult) => [r.id, r.status, r.stepsDone, r.trainAccuracy, r.testAccuracy, r.trainLoss, r.hessianTrace];
+    const serialOut = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-zhang-serial-'));
+    const parallelOut = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-zhang-jobs-'));
+    const serial = await runZhangSweep(config, { outDir: serialOut });
+    const lines: string[] = [];
+    const parallel = await runZhangSweep(config, { outDir: parallelOut, jobs: 2, onRunDone: (r, done, total) => lines.push(`[${done}/${total}] ${describeZhangResult(r)}`) });
+    expect(parallel.results.map(key)).toEqual(serial.results.map(key));
+    expect(lines).toHaveLength(4);
+    expect(lines.map((l) => l.slice(0, 6)).sort()).toEqual(['[1/4] ', '[2/4] ', '[3/4] ', '[4/4] ']);
+    const summaryFile = path.join(parallelOut, 'runs', 'cnn__random-labels', 'summary.json');
+    const before = fs.statSync(summaryFile).mtimeMs;
+    const again = await runZhangSweep(config, { outDir: parallelOut, jobs: 2 });
+    expect(fs.statSync(summaryFile).mtimeMs).toBe(before);
+    expect(again.results.map(key)).toEqual(serial.results.map(key));
+    fs.rmSync(serialOut, { recursive: true, force: true });
+    fs.rmSync(parallelOut, { recursive: true, force: true });
   });
 
   it('continues an interrupted run from its last checkpoint (paper-scale resumption)', async () => {

@@ -169,7 +169,7 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
     `# ${title}, SGD momentum ${config.optimizer.momentum}`,
     '',
     `Backend ${info.backend}; ${results.length} runs (${skipped} skipped, ${failed.length} failed or diverged); this invocation took ${info.wallTimeSeconds.toFixed(0)} s; training time summed over the runs (across resumptions): ${results.reduce((t, r) => t + (r.wallTimeSeconds ?? r.secondsToFit ?? 0), 0).toFixed(0)} s.`,
-    `Stopping rule: 100% training accuracy (checked every ${config.probeEveryEpochs} epoch(s)) or ${config.stepBudget} steps. ` +
+    `Stopping rule: 100% training accuracy (checked every ${config.probeEveryEpochs} epoch(s)) or ${config.stepBudget} steps${budgetNote(config)}. ` +
       `Learning rate ${config.optimizer.learningRate}${config.optimizer.epochDecay < 1 ? ` × ${config.optimizer.epochDecay}^epoch` : ''}, batch ${config.optimizer.batchSize}.`,
     ...info.notes.map((n) => `Note: ${n}.`),
     ...failed.map((r) => `Note: ${r.id} ${r.status}: ${r.reason ?? ''}`),
@@ -190,4 +190,10 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
   writeJsonAtomic(path.join(outDir, 'results.json'), { config, backend: info.backend, notes: info.notes, wallTimeSeconds: info.wallTimeSeconds, results });
   files.push(path.join(outDir, 'results.json'));
   return { files: [...files, tableFile], markdown };
+}
+
+/** Architectures whose step budget differs from the sweep's, e.g. " (cnn-small: 600, resnet-cnn: 300)". */
+function budgetNote(config: ZhangConfig): string {
+  const own = config.architectures.filter((a) => a.stepBudget !== undefined && a.stepBudget !== config.stepBudget);
+  return own.length ? ` (${own.map((a) => `${a.id}: ${a.stepBudget}`).join(', ')})` : '';
 }

@@ -26,6 +26,7 @@ import { parseRunConfig, type RunConfig } from '../runConfig.ts';
 import { runExperiment, type RunSummary } from '../runExperiment.ts';
 import { loadDataForRun } from '../loadData.ts';
 import type { ZhangConfig } from './config.ts';
+import { runInWorkers } from './workers.ts';
 
 export interface ZhangCorruption {
   id: string;
@@ -98,7 +99,7 @@ export function planZhangRuns(config: ZhangConfig, trainExamples: number): Zhang
             ...(variant.startsWith('weight-decay') ? { weightDecay: config.table.weightDecay } : {}),
             schedule: config.optimizer.epochDecay < 1 ? { kind: 'step', every: stepsPerEpoch, gamma: config.optimizer.epochDecay } : { kind: 'constant' },
           },
-          training: { steps: config.stepBudget, stopAtTrainAccuracy: 1, divergenceLoss: 1e4 },
+          training: { steps: arch.stepBudget ?? config.stepBudget, stopAtTrainAccuracy: 1, divergenceLoss: 1e4 },
           probes: { every: probeEvery, trace: false, margin: true, norms: true },
           checkpoint: { every: config.checkpointEveryProbes * probeEvery },
           report: { formats: config.formats },
@@ -218,10 +219,28 @@ function resultFrom(spec: ZhangRunSpec, summary: RunSummary, dir: string): Zhang
 export interface SweepOptions {
   outDir: string;
   log?: (line: string) => void;
-  /** Called before each run starts (for progress). */
+  /** Called before each run starts (for progress; in worker mode when the run is handed out). */
   onRunStart?: (spec: ZhangRunSpec, index: number, total: number) => void;
+  /** Called once per finished (or skipped) run, in finishing order; `done` counts finished runs. */
+  onRunDone?: (result: ZhangRunResult, done: number, total: number) => void;
+  /**
+   * Independent runs trained at once, each in its own child process (TF.js's wasm backend is
+   * single-threaded in Node). 1 (the default) trains in this process. Every run's record depends
+   * only on its own config, so results do not depend on `jobs` or on scheduling.
+   */
+  jobs?: number;
   /** Backend set-up result decides whether conv models can train (wasm needs Conv2DBackpropFilter). */
   canTrainConv?: () => { ok: boolean; reason?: string };
+}
+
+/** One progress line for a finished run. */
+export function describeZhangResult(result: ZhangRunResult): string {
+  if (result.status === 'skipped') return `${result.id}: skipped (${result.reason})`;
+  if (result.status === 'failed') return `${result.id}: failed — ${result.reason}`;
+  const fit = result.fitted
+    ? `fitted in ${result.stepsToFit} steps (${result.secondsToFit?.toFixed(1)} s)`
+    : `not fitted after ${result.stepsDone} steps (train acc ${result.trainAccuracy})`;
+  return `${result.id}: ${result.status}${result.status === 'diverged' ? ` (${result.reason})` : ''}, ${fit}, test acc ${result.testAccuracy}`;
 }
 
 /** Whether conv nets can be trained on the active backend. */
@@ -236,57 +255,87 @@ export function convTrainingSupport(backend: string): { ok: boolean; reason?: st
   return { ok: true };
 }
 
+/**
+ * Trains (or resumes, or reads back) one run of the sweep and returns its record; never throws
+ * for a failure of the run itself (it is recorded as 'failed').
+ */
+export async function executeZhangRun(spec: ZhangRunSpec, config: ZhangConfig, outDir: string, backendName: string, log: (line: string) => void = () => {}): Promise<ZhangRunResult> {
+  const dir = path.join(outDir, 'runs', spec.id);
+  const resultFile = path.join(dir, 'zhang.json');
+  let summary: RunSummary;
+  try {
+    summary = await runExperiment(spec.config, { outDir: dir });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    log(`  ${spec.id}: failed — ${message}`);
+    const recorded = fs.existsSync(path.join(dir, 'summary.json')) ? JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary : null;
+    summary = { ...(recorded ?? { name: spec.id, stepsDone: 0, stepsRequested: spec.config.training.steps, backend: backendName, versions: {}, seed: spec.config.seed, parameters: 0, trainExamples: 0, testExamples: 0, wallTimeSeconds: 0 }), status: 'failed', error: message };
+  }
+  if (summary.status !== 'failed' && fs.existsSync(resultFile)) {
+    return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ZhangRunResult;
+  }
+  const result = resultFrom(spec, summary, dir);
+  if (summary.status !== 'failed') {
+    try {
+      Object.assign(result, finalProbes(spec, dir, config));
+    } catch (error) {
+      result.hessianTraceError = (error as Error).message.split('\n')[0];
+    }
+    writeJsonAtomic(resultFile, result);
+  }
+  return result;
+}
+
+/** The record of a run that did not train (conv net on a backend that cannot train it, or a lost worker). */
+export function unfinishedZhangResult(spec: ZhangRunSpec, status: 'skipped' | 'failed', reason: string | undefined): ZhangRunResult {
+  return {
+    id: spec.id, architecture: spec.architecture, corruption: spec.corruption.id, p: spec.corruption.p, variant: spec.variant,
+    status, reason, fitted: false, stepsToFit: null, secondsToFit: null, stepsDone: 0,
+    trainAccuracy: null, testAccuracy: null, trainLoss: null, paramNormL2: null, normalizedMargin: null,
+    hessianTrace: null, hessianTraceStderr: null, parameters: null, lossCurve: [],
+  };
+}
+
+/** The training-set size the config's data section yields (before augmentation), for planning. */
+export function zhangTrainExamples(config: ZhangConfig): number {
+  const probeConfig = parseRunConfig({
+    optimizer: { learningRate: 1 }, training: { steps: 1 },
+    data: { dataset: config.dataset, ...(config.dir ? { dir: config.dir } : {}), ...(config.trainSize ? { trainSize: config.trainSize } : {}), ...(config.testSize ? { testSize: config.testSize } : {}) },
+  });
+  return loadDataForRun(probeConfig).train.n;
+}
+
 export async function runZhangSweep(config: ZhangConfig, options: SweepOptions): Promise<{ results: ZhangRunResult[]; backend: string; notes: string[] }> {
   const log = options.log ?? (() => {});
   const backend = await setupBackend(config.backend === 'auto' ? undefined : config.backend);
   const notes: string[] = [];
   const conv = convTrainingSupport(backend.name);
-  // Plan with the training-set size the data section yields (before augmentation).
-  const probeConfig = parseRunConfig({
-    optimizer: { learningRate: 1 }, training: { steps: 1 },
-    data: { dataset: config.dataset, ...(config.dir ? { dir: config.dir } : {}), ...(config.trainSize ? { trainSize: config.trainSize } : {}), ...(config.testSize ? { testSize: config.testSize } : {}) },
-  });
-  const trainExamples = loadDataForRun(probeConfig).train.n;
+  const trainExamples = zhangTrainExamples(config);
   const runs = planZhangRuns(config, trainExamples);
   if (!conv.ok && runs.some((r) => r.conv)) notes.push(`conv architectures skipped: ${conv.reason}`);
-  const results: ZhangRunResult[] = [];
+  const results: (ZhangRunResult | undefined)[] = new Array(runs.length);
+  let done = 0;
+  const finish = (index: number, result: ZhangRunResult) => {
+    results[index] = result;
+    options.onRunDone?.(result, ++done, runs.length);
+  };
+  const toTrain: number[] = [];
   for (const [index, spec] of runs.entries()) {
-    const dir = path.join(options.outDir, 'runs', spec.id);
-    if (spec.conv && !conv.ok) {
-      results.push({
-        id: spec.id, architecture: spec.architecture, corruption: spec.corruption.id, p: spec.corruption.p, variant: spec.variant,
-        status: 'skipped', reason: conv.reason, fitted: false, stepsToFit: null, secondsToFit: null, stepsDone: 0,
-        trainAccuracy: null, testAccuracy: null, trainLoss: null, paramNormL2: null, normalizedMargin: null,
-        hessianTrace: null, hessianTraceStderr: null, parameters: null, lossCurve: [],
-      });
-      continue;
-    }
-    options.onRunStart?.(spec, index, runs.length);
-    const resultFile = path.join(dir, 'zhang.json');
-    let summary: RunSummary;
-    try {
-      summary = await runExperiment(spec.config, { outDir: dir });
-    } catch (error) {
-      const message = (error as Error).message.split('\n')[0];
-      log(`  ${spec.id}: failed — ${message}`);
-      const recorded = fs.existsSync(path.join(dir, 'summary.json')) ? JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary : null;
-      summary = { ...(recorded ?? { name: spec.id, stepsDone: 0, stepsRequested: spec.config.training.steps, backend: backend.name, versions: {}, seed: spec.config.seed, parameters: 0, trainExamples: 0, testExamples: 0, wallTimeSeconds: 0 }), status: 'failed', error: message };
-    }
-    if (summary.status !== 'failed' && fs.existsSync(resultFile)) {
-      results.push(JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ZhangRunResult);
-      continue;
-    }
-    const result = resultFrom(spec, summary, dir);
-    if (summary.status !== 'failed') {
-      try {
-        Object.assign(result, finalProbes(spec, dir, config));
-      } catch (error) {
-        result.hessianTraceError = (error as Error).message.split('\n')[0];
-      }
-      writeJsonAtomic(resultFile, result);
-    }
-    log(`  ${spec.id}: ${result.status}${result.fitted ? `, fitted in ${result.stepsToFit} steps (${result.secondsToFit?.toFixed(1)} s)` : `, not fitted after ${result.stepsDone} steps (train acc ${result.trainAccuracy})`}, test acc ${result.testAccuracy}`);
-    results.push(result);
+    if (spec.conv && !conv.ok) finish(index, unfinishedZhangResult(spec, 'skipped', conv.reason));
+    else toTrain.push(index);
   }
-  return { results, backend: backend.name, notes };
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, toTrain.length));
+  if (jobs === 1) {
+    for (const index of toTrain) {
+      options.onRunStart?.(runs[index], index, runs.length);
+      finish(index, await executeZhangRun(runs[index], config, options.outDir, backend.name, log));
+    }
+  } else {
+    await runInWorkers(runs, toTrain, jobs, { config, outDir: options.outDir, trainExamples }, {
+      log,
+      onStart: (index) => options.onRunStart?.(runs[index], index, runs.length),
+      onResult: finish,
+    });
+  }
+  return { results: results as ZhangRunResult[], backend: backend.name, notes };
 }
