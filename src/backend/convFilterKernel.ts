@@ -22,13 +22,9 @@
  * The result [ci, kh, kw, co] is transposed to the filter layout [kh, kw, ci, co].
  */
 import * as tf from '@tensorflow/tfjs';
-import { callKernel, disposeInfo } from './kernelCalls.ts';
+import { callKernel, disposeInfo, type ConvGradAttrs } from './kernelCalls.ts';
 
-interface FilterGradAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 

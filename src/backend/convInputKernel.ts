@@ -27,13 +27,9 @@
  * reshaped to [N, Ho·s_h, Wo·s_w, C]. NCHW falls back to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { callKernel, disposeInfo } from './kernelCalls.ts';
+import { callKernel, disposeInfo, type ConvGradAttrs } from './kernelCalls.ts';
 
-interface InputGradAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
 }
 

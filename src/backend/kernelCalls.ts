@@ -16,6 +16,14 @@ type Backend = object;
 const asKernelBackend = (b: Backend) => b as tf.KernelBackend;
 
 /** Runs the kernel `name` registered for `backendName` on TensorInfos; the caller owns the result. */
+/** Attributes shared by TF.js's conv gradient kernels (Conv2DBackpropFilter / Conv2DBackpropInput). */
+export interface ConvGradAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 export function callKernel(
   name: string, backendName: string, backend: Backend, inputs: Record<string, tf.TensorInfo>, attrs: object,
 ): tf.TensorInfo {
