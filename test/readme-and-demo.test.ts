@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadImage } from 'canvas';
+import { loadImage } from '@napi-rs/canvas';
 
 const root = path.resolve(import.meta.dirname, '..');
 
 async function inkFraction(file: string): Promise<{ width: number; height: number; ink: number }> {
-  const { createCanvas } = await import('canvas');
+  const { createCanvas } = await import('@napi-rs/canvas');
   const image = await loadImage(fs.readFileSync(file));
   const canvas = createCanvas(image.width, image.height);
   const ctx = canvas.getContext('2d');

@@ -5,15 +5,15 @@
  * readable at paper size. The spec is plain data (JSON-serialisable) so that runs can store it
  * next to their metrics and re-render later, e.g. in another format.
  *
- * Rendering draws every panel with Chart.js into *one* node-canvas surface, each panel in its
+ * Rendering draws every panel with Chart.js into *one* canvas surface, each panel in its
  * own translated sub-region (see subCanvas.ts). This keeps SVG and PDF output vector (no
  * rasterised panels pasted into a page) and uses one code path for all three formats.
  */
-import { createCanvas } from 'canvas';
 import { Chart } from './chartSetup.ts';
 import { buildChartConfig, CHART_PADDING } from './chartConfig.ts';
 import { LEGEND_ROW_HEIGHT, legendRowCount } from './legendLayout.ts';
-import { encodeCanvas, type FigureFormat, formatFromPath, type FigureMetadata } from './output.ts';
+import { type FigureFormat, formatFromPath, type FigureMetadata } from './output.ts';
+import { createSurface } from './surface.ts';
 import { preparePanel } from './panelData.ts';
 import { subRegionContext } from './subCanvas.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
@@ -128,17 +128,14 @@ function positiveSize(v: number | undefined, fallback: number, name: string): nu
 
 /**
  * Render a figure. PNG is rendered at {@link PNG_PIXEL_RATIO}× with a white background; SVG and
- * PDF are vector with one unit per CSS px. Synchronous: node-canvas and Chart.js (with
+ * PDF are vector with one unit per CSS px. Synchronous: Skia and Chart.js (with
  * animation off) both draw synchronously.
  */
 export function renderFigure(fig: Figure, format: FigureFormat = 'png'): Buffer {
   const layout = figureLayout(fig);
   const ratio = format === 'png' ? PNG_PIXEL_RATIO : 1;
-  const canvas =
-    format === 'png'
-      ? createCanvas(layout.width * ratio, layout.height * ratio)
-      : createCanvas(layout.width, layout.height, format);
-  const ctx = canvas.getContext('2d');
+  const surface = createSurface(layout.width, layout.height, format, PNG_PIXEL_RATIO, figureMetadata(fig));
+  const ctx = surface.ctx;
 
   // White, not transparent: transparent PNGs turn black in some viewers and slide decks.
   ctx.save();
@@ -170,7 +167,7 @@ export function renderFigure(fig: Figure, format: FigureFormat = 'png'): Buffer 
     ctx.restore();
   });
 
-  return encodeCanvas(canvas, format, figureMetadata(fig));
+  return surface.finish();
 }
 
 /** Text for the SVG <title>/<desc> and PDF info dictionary: titles and axis labels. */

@@ -1,6 +1,6 @@
 /**
  * Heatmaps of a scalar on a 2-D grid — e.g. a loss-landscape slice L(θ* + αδ + βη) along two
- * filter-normalised random directions (Li et al., 2018) — drawn directly with node-canvas,
+ * filter-normalised random directions (Li et al., 2018) — drawn directly on the canvas,
  * because Chart.js has no heatmap chart type.
  *
  * Colours are viridis (perceptually uniform, greyscale-safe); NaN/Inf cells (diverged
@@ -8,11 +8,11 @@
  * produces, and counted in a note. Optional contour lines (marching squares) make level sets
  * readable in greyscale print, and their levels are marked on the colour bar.
  */
-import { createCanvas, type CanvasRenderingContext2D } from 'canvas';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { contourLevels, marchingSquares } from './contours.ts';
 import { formatTick } from './format.ts';
-import { encodeCanvas, formatFromPath, type FigureFormat } from './output.ts';
+import { formatFromPath, type FigureFormat } from './output.ts';
+import { createSurface, type DrawingContext as CanvasRenderingContext2D } from './surface.ts';
 import { VIRIDIS_STOPS, viridis } from './palette.ts';
 import { AXIS_LINE, FONT_FAMILY, FONT_SIZES, INK, MISSING_CELL, NOTE_INK } from './theme.ts';
 import { logTicks, niceTicks } from './ticks.ts';
@@ -174,10 +174,11 @@ export function renderHeatmap(spec: HeatmapSpec, format: FigureFormat = 'png'): 
   const scale = heatmapColorScale(spec, flat);
   const { plot, colorbar, xEdges, yEdges, toPixel } = geo;
   const nx = spec.xs.length;
-  const ratio = format === 'png' ? HEATMAP_PIXEL_RATIO : 1;
-  const canvas = format === 'png' ? createCanvas(geo.width * ratio, geo.height * ratio) : createCanvas(geo.width, geo.height, format);
-  const ctx = canvas.getContext('2d');
-  ctx.scale(ratio, ratio);
+  const surface = createSurface(geo.width, geo.height, format, HEATMAP_PIXEL_RATIO, {
+    title: spec.title,
+    description: `Heatmap. x: ${spec.xLabel}. y: ${spec.yLabel}. Colour: ${spec.colorbarLabel}${spec.logColor ? ' (log scale)' : ''}.`,
+  });
+  const ctx = surface.ctx;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, geo.width, geo.height);
 
@@ -325,10 +326,7 @@ export function renderHeatmap(spec: HeatmapSpec, format: FigureFormat = 'png'): 
   const labelX = Math.min(geo.width - 12, colorbar.x + colorbar.width + 7 + tickWidth + 16);
   text(ctx, spec.colorbarLabel, labelX, colorbar.y + colorbar.height / 2, { size: FONT_SIZES.axisTitle, rotate: Math.PI / 2 });
 
-  return encodeCanvas(canvas, format, {
-    title: spec.title,
-    description: `Heatmap. x: ${spec.xLabel}. y: ${spec.yLabel}. Colour: ${spec.colorbarLabel}${spec.logColor ? ' (log scale)' : ''}.`,
-  });
+  return surface.finish();
 }
 
 /** Render and write atomically; the format comes from the extension. */

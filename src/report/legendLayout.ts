@@ -3,7 +3,8 @@
  * make panels taller instead of letting a long legend squeeze the plot (or, past Chart.js's
  * height limit, overlap it). Mirrors Chart.js 4's horizontal legend packing (Legend._fitRows).
  */
-import { createCanvas } from 'canvas';
+import { createCanvas } from '@napi-rs/canvas';
+import { registerFigureFonts } from './fonts.ts';
 import { LEGEND_SYMBOL_WIDTH } from './legendSymbols.ts';
 import { FONT_FAMILY, FONT_SIZES } from './theme.ts';
 
@@ -17,6 +18,7 @@ let scratch: ReturnType<ReturnType<typeof createCanvas>['getContext']> | undefin
 /** Rows a horizontal legend with these labels needs within `maxWidth` CSS px. */
 export function legendRowCount(labels: string[], maxWidth: number): number {
   if (labels.length === 0) return 0;
+  registerFigureFonts();
   scratch ??= createCanvas(1, 1).getContext('2d');
   scratch.font = `${FONT_SIZES.legend}px ${FONT_FAMILY}`;
   let rows = 1;

@@ -1,12 +1,11 @@
 /**
- * Encoding a finished node-canvas surface as PNG, SVG or PDF.
+ * Figure formats and the words that go with a figure file.
  *
- * Cairo's SVG backend writes text as outlined glyph paths (<symbol>/<use>), so the SVG looks the
- * same everywhere but its words are not searchable. We therefore add a <title> and <desc> with
- * the figure's titles and axis labels (useful for screen readers and for grepping a directory of
- * figures). PDF text stays real text (fonts are embedded); we also fill the PDF info dictionary.
+ * The SVG writer outlines text as glyph paths, so an SVG looks the same everywhere but its words
+ * are not searchable. We therefore add a <title> and <desc> with the figure's titles and axis
+ * labels (useful for screen readers and for grepping a directory of figures). PDF text stays
+ * real text (fonts are embedded); the same words fill the PDF info dictionary.
  */
-import type { Canvas } from 'canvas';
 import { extname } from 'node:path';
 
 export type FigureFormat = 'png' | 'svg' | 'pdf';
@@ -21,21 +20,6 @@ export function formatFromPath(path: string): FigureFormat {
   const ext = extname(path).toLowerCase();
   if (ext === '.png' || ext === '.svg' || ext === '.pdf') return ext.slice(1) as FigureFormat;
   throw new Error(`cannot tell figure format from extension '${ext}' of ${path} (use .png, .svg or .pdf)`);
-}
-
-export function encodeCanvas(canvas: Canvas, format: FigureFormat, meta: FigureMetadata): Buffer {
-  switch (format) {
-    case 'png':
-      return canvas.toBuffer('image/png');
-    case 'pdf':
-      return canvas.toBuffer('application/pdf', {
-        title: meta.title,
-        subject: meta.description,
-        creator: 'implicit-bias-lab',
-      });
-    case 'svg':
-      return Buffer.from(addSvgMetadata(canvas.toBuffer().toString('utf8'), meta), 'utf8');
-  }
 }
 
 export function escapeXml(s: string): string {

@@ -1,6 +1,6 @@
 /**
  * A fake canvas + context that makes Chart.js draw into a rectangular sub-region of a bigger
- * node-canvas surface.
+ * canvas surface.
  *
  * Chart.js assumes it owns a whole canvas: it sets absolute transforms (`setTransform(dpr, …)`),
  * clears the full canvas before drawing and on destroy, and resizes the canvas to
@@ -11,9 +11,10 @@
  *  - ignores `clearRect` (the page is pre-filled white; clearing would punch transparent holes
  *    in PNG output and is meaningless in PDF),
  * and forwards everything else (bound to the real context, since node-canvas methods and
- * accessors are native and require the real `this`).
+ * accessors are native and require the real `this`). A PDF page context has no `.canvas` of its
+ * own; the fake one here is what Chart.js sees on every format.
  */
-import type { CanvasRenderingContext2D } from 'canvas';
+import type { DrawingContext as CanvasRenderingContext2D } from './surface.ts';
 
 /** What Chart.js reads from a canvas on the non-DOM ("basic") platform. */
 export interface FakeCanvas {

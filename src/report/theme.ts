@@ -3,10 +3,12 @@
  *
  * Sizes are CSS px at 1× and never below 12 px: a 480 px panel printed in a ~3.3 in paper column
  * is scaled to about 0.5, so 12 px lands near 6–7 pt, the smallest size journals accept.
- * DejaVu Sans comes first because it is what fontconfig resolves sans-serif to on Linux build
- * machines anyway, and naming it makes SVG/PDF output identical across machines that have it.
+ * The family is DejaVu Sans loaded from an npm package (fonts.ts), so every machine draws the
+ * same glyphs; the generic fallback is only reached if that registration was skipped.
  */
-export const FONT_FAMILY = "'DejaVu Sans', Helvetica, Arial, sans-serif";
+import { FIGURE_FONT_FAMILY } from './fonts.ts';
+
+export const FONT_FAMILY = `'${FIGURE_FONT_FAMILY}', sans-serif`;
 
 export const FONT_SIZES = {
   figureTitle: 16,
