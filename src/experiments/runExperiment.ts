@@ -115,6 +115,9 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
     if ('lock' in attempt) {
       try {
         return await runLocked(config, options, log);
+      } catch (error) {
+        recordFailure(options.outDir, config, error as Error);
+        throw error;
       } finally {
         attempt.lock.release();
       }
@@ -133,6 +136,22 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       throw new Error(`${options.outDir}: interrupted while waiting for ${holder}`);
     }
   }
+}
+
+/**
+ * A run that failed before its training loop (e.g. data that cannot be loaded) is still recorded
+ * as failed, so a study's table says why; a folder holding another run is left alone.
+ */
+function recordFailure(dir: string, config: RunConfig, error: Error): void {
+  const record = new RunRecord(dir);
+  const previousConfig = record.readConfig() as RunConfig | null;
+  if (previousConfig !== null && !sameRun(previousConfig, config)) return;
+  const previous = record.readSummary() as Partial<RunSummary> | null;
+  if (previous?.status === 'failed') return;
+  record.writeSummary({
+    name: config.name, stepsRequested: config.training.steps, seed: config.seed, stepsDone: 0, wallTimeSeconds: 0,
+    ...(previous ?? {}), status: 'failed', error: error.message,
+  });
 }
 
 /** Empty a run folder except its lock. */

@@ -103,16 +103,17 @@ export function pointFinished(point: PointTask, kind: StudyKind | null): boolean
 
 /** Every point of the study in `dir`, as its run folder holds it (summary null: not started). */
 export function collectStudy(dir: string): CollectedPoint[] {
-  const manifest = readStudyManifest(dir);
-  return manifest.points.map((p) => {
-    const runDir = path.resolve(dir, p.folder);
-    return {
-      point: { label: p.label, tags: p.tags, config: p.config },
-      dir: runDir,
-      summary: readJson<RunSummary>(path.join(runDir, 'summary.json')),
-      metrics: readMetrics(runDir),
-    };
-  });
+  return readStudyManifest(dir).points.map((p) => collectPoint(dir, p));
+}
+
+function collectPoint(dir: string, p: { label: string; tags: CollectedPoint['point']['tags']; folder: string; config: RunConfig }): CollectedPoint {
+  const runDir = path.resolve(dir, p.folder);
+  return {
+    point: { label: p.label, tags: p.tags, config: p.config },
+    dir: runDir,
+    summary: readJson<RunSummary>(path.join(runDir, 'summary.json')),
+    metrics: readMetrics(runDir),
+  };
 }
 
 /** The definition (with its report) that the manifest in `dir` was planned from. */
@@ -148,6 +149,8 @@ export interface RunStudyOptions {
   /** Slurm: follow the job array until it ends (otherwise return after submitting). */
   wait?: boolean;
   log?: (line: string) => void;
+  /** Called when the executor ends a point (in finishing order), with the point read from disk. */
+  onPointDone?: (collected: CollectedPoint) => void;
 }
 
 export interface RunStudyResult {
@@ -172,7 +175,16 @@ export async function runStudy(definition: StudyDefinition, options: RunStudyOpt
   const executor = options.executor ?? 'local';
   const jobs = Math.max(1, options.jobs ?? os.availableParallelism());
   log(`study ${definition.kind}: ${plan.points.length} points, ${plan.points.length - pending.length} finished on disk, ${pending.length} to run (${executor}${executor === 'local' ? `, ${Math.min(jobs, Math.max(pending.length, 1))} at once` : ''}) → ${plan.outDir}/`);
-  const progress = studyProgress(plan.points.length, executor === 'local' ? jobs : pending.length, log);
+  const baseProgress = studyProgress(plan.points.length, executor === 'local' ? jobs : pending.length, log);
+  const byLabel = new Map(plan.points.map((p) => [p.label, p]));
+  const progress: typeof baseProgress = {
+    ...baseProgress,
+    finished(label, status, seconds, detail) {
+      baseProgress.finished(label, status, seconds, detail);
+      const point = byLabel.get(label);
+      if (point && options.onPointDone) options.onPointDone(collectPoint(plan.outDir, point));
+    },
+  };
   progress.skipped(plan.points.length - pending.length);
   let interrupted = false;
   let jobId: string | undefined;

@@ -21,7 +21,7 @@ export interface StudyKind {
 
 const builtInKinds: Record<string, () => Promise<StudyKind>> = {
   sweep: async () => (await import('../sweep.ts')).sweepStudyKind,
-  // zhang: async () => (await import('../zhang/study.ts')).zhangStudyKind,
+  zhang: async () => (await import('../zhang/sweep.ts')).zhangStudyKind,
 };
 
 const registered = new Map<string, () => Promise<StudyKind>>();
