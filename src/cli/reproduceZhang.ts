@@ -17,15 +17,15 @@ export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist
   Zhang et al. (2017), "Understanding deep learning requires rethinking generalization": train
   MLP 1×512, MLP 3×512, a small homogeneous CNN and a residual CNN with SGD + momentum 0.9 on true
   labels, partially and fully random labels, shuffled pixels, random pixels and Gaussian inputs,
-  each until 100% training accuracy or a step budget. Every run is an \`ibl run\` record under
-  DIR/runs/ (a rerun skips finished runs and resumes interrupted ones); figures (a)–(d),
+  each until 100% training accuracy or a step budget. Every run is an \`ibl run\` record in
+  DIR/<run id>-<hash>/ (a rerun skips finished runs and resumes interrupted ones); figures (a)–(d),
   table1.md and results.json go to DIR (default reports/zhang/<dataset>-<scale>).
   --scale quick   1,000 training images, ~10 minutes on 2 cores (default)
   --scale paper   the full training set, learning rate ×0.95 per epoch, checkpoints for resumption
   --config FILE   JSON overriding fields of the preset (see src/experiments/zhang/config.ts)
   --set a.b=value override one field (value parsed as JSON when possible)
-  Runs on the study engine (see ibl sweep): every run is a point in DIR/<run id>-<hash>/; results
-  do not depend on the executor or on --jobs (default here min(2, available cores)).
+  Runs on the study engine (see ibl sweep); results do not depend on the executor or on --jobs
+  (default here min(2, available cores)).
 ${studyOptionsUsage}`;
 
 function describeIssues(error: z.ZodError): string[] {
