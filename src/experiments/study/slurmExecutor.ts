@@ -150,6 +150,7 @@ export async function executeSlurm(
   const seen = new Map<number, { state: string; started: number; restarts: number }>();
   const ended = new Set<number>();
   let stop = false;
+  let pollFailures = 0;
   const onSignal = () => {
     stop = true;
     options.log(`slurm: stopped following job ${jobId}; its tasks go on — collect later with: ibl report ${plan.outDir}`);
@@ -161,8 +162,15 @@ export async function executeSlurm(
       let states: TaskState[];
       try {
         states = parseScontrol(run('scontrol', ['show', 'job', '-o', jobId]));
+        pollFailures = 0;
       } catch (error) {
-        if (!/Invalid job id/i.test((error as Error).message)) throw error;
+        if (!/Invalid job id/i.test((error as Error).message)) {
+          // slurmctld busy or restarting: try again, give up after ~10 polls in a row.
+          if (++pollFailures >= 10) throw error;
+          options.log(`slurm: ${(error as Error).message.split('\n')[0]} (retrying)`);
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
+          continue;
+        }
         states = []; // the array has left slurmctld's memory: every task has ended
         for (let task = 0; task < pending.length; task++) if (!ended.has(task)) states.push({ task, state: 'COMPLETED', restarts: 0, exitCode: '' });
       }
@@ -183,10 +191,18 @@ export async function executeSlurm(
         const seconds = before ? (Date.now() - before.started) / 1000 : 0;
         if (retriedStates.has(s.state) && s.restarts < retries) {
           options.log(`slurm: task ${jobId}_${s.task} (${point.label}) ended ${s.state} (exit ${s.exitCode}); requeueing (restart ${s.restarts + 1} of ${retries})`);
-          run('scontrol', ['requeue', `${jobId}_${s.task}`]);
-          if (before?.state === 'RUNNING') options.progress.finished(point.label, 'requeued', seconds, `${s.state}`);
-          seen.set(s.task, { state: 'REQUEUED', started: Date.now(), restarts: s.restarts + 1 });
-          continue;
+          let requeued = true;
+          try {
+            run('scontrol', ['requeue', `${jobId}_${s.task}`]);
+          } catch (error) {
+            requeued = false;
+            options.log(`slurm: could not requeue ${jobId}_${s.task}: ${(error as Error).message.split('\n')[0]}`);
+          }
+          if (requeued) {
+            if (before?.state === 'RUNNING') options.progress.finished(point.label, 'requeued', seconds, `${s.state}`);
+            seen.set(s.task, { state: 'REQUEUED', started: Date.now(), restarts: s.restarts + 1 });
+            continue;
+          }
         }
         ended.add(s.task);
         const summary = readSummary(point.dir);
