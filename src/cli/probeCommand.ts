@@ -164,9 +164,16 @@ export async function probeCommand(argv: string[]): Promise<number> {
     });
     if (values.out) {
       fs.mkdirSync(values.out, { recursive: true });
-      if (density) saveFigure(spectralDensityFigure(density), path.join(values.out, 'density.png'));
-      if (landscape1d) saveFigure(landscapeLineFigure(landscape1d), path.join(values.out, 'landscape-1d.png'));
-      if (landscape2d) saveHeatmap(landscapeHeatmap(landscape2d), path.join(values.out, 'landscape-2d.png'));
+      const source = `checkpoint ${values.checkpoint}, data ${path.basename(values.images)}`;
+      if (density) saveFigure(spectralDensityFigure(density), path.join(values.out, 'density.png'), {
+        caption: `Hessian eigenvalue density by stochastic Lanczos quadrature (symlog x axis) of the loss on ${curvature.n} examples; ${source}.`,
+      });
+      if (landscape1d) saveFigure(landscapeLineFigure(landscape1d), path.join(values.out, 'landscape-1d.png'), {
+        caption: `Training loss along one filter-normalised random direction through the checkpoint's parameters (Li et al. 2018); ${source}.`,
+      });
+      if (landscape2d) saveHeatmap(landscapeHeatmap(landscape2d), path.join(values.out, 'landscape-2d.png'), {
+        caption: `Training loss on the plane of two filter-normalised random directions through the checkpoint's parameters (marked at the origin); ${source}.`,
+      });
     }
     const full = { checkpoint: values.checkpoint, architecture: model.architecture, backend: backend.name, ...report };
     if (values.json) {

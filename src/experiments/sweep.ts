@@ -141,5 +141,9 @@ export function writeSweepReport(results: SweepPointResult[], axes: GridAxis[], 
     if (series.length === 0) continue;
     panels.push({ title: metric.label, xLabel: xAxis.path, yLabel: metric.yLabel, xScale: spansDecades ? 'log' : 'linear', yScale: 'auto', series });
   }
-  if (panels.length > 0) saveFigure({ title: `sweep over ${axes.map((a) => a.path).join(' × ')} (diverged/failed points omitted)`, panels, columns: 3 }, path.join(outDir, 'sweep.png'));
+  if (panels.length > 0) {
+    saveFigure({ title: `sweep over ${axes.map((a) => a.path).join(' × ')} (diverged/failed points omitted)`, panels, columns: 3 }, path.join(outDir, 'sweep.png'), {
+      caption: `Final ${reportedMetrics.map((m) => m.label).join(', ')} against ${xAxis.path}, one line per value of ${axes.slice(1).map((a) => a.path).join(' × ') || 'nothing else'}; from the ${results.length} run folders of this sweep (diverged and failed points omitted, listed in summary.md).`,
+    });
+  }
 }
