@@ -162,7 +162,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       data: { train, test, curvature },
       steps: config.training.steps,
       batchSize: trainingBatchSize(config.optimizer),
-      withReplacement: config.optimizer.withReplacement,
+      withReplacement: config.optimizer.withReplacement ?? false,
       learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
       seed: config.seed,
       probeEvery: config.probes.every,
