@@ -47,9 +47,10 @@ describe('ibl run', () => {
     fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(smallConfig));
     const negative = ibl(['run', 'c.json', '--out', 'out', '--set', 'optimizer.learningRate=-1'], dir);
     expect(negative.status).toBe(1);
-    expect(negative.stderr).toMatch(/optimizer\.learningRate: .*(>0|greater than 0|positive)/i);
+    expect(negative.stderr).toMatch(/--set optimizer\.learningRate=-1: .*(>0|greater than 0|positive)/i);
     const unknown = ibl(['run', 'c.json', '--out', 'out', '--set', 'training.stpes=5'], dir);
-    expect(unknown.stderr).toContain('training.stpes: unknown field');
+    expect(unknown.stderr).toContain('--set training.stpes=5: unknown field');
+    expect(unknown.stderr).toContain('(command line)');
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 

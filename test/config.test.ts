@@ -1,6 +1,6 @@
 /** The run-config schema names every offending field and fills documented defaults. */
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, ConfigError, parseRunConfig } from '../src/experiments/runConfig.ts';
+import { applyOverrides, ConfigError, parseRunConfig, parseRunConfigWithOverrides } from '../src/experiments/runConfig.ts';
 
 const minimal = { optimizer: { learningRate: 0.1 }, training: { steps: 10 } };
 
@@ -52,5 +52,34 @@ describe('run config schema', () => {
     expect(config.model).toMatchObject({ hidden: [8, 8] });
     expect(config.name).toBe('abc');
     expect(minimal.optimizer.learningRate).toBe(0.1);
+  });
+
+  it('probes.eig: true and probes.trace: true mean the default settings', () => {
+    const config = parseRunConfig({ ...minimal, probes: { eig: true, trace: true } });
+    expect(config.probes.eig).toEqual({ k: 1, method: 'lanczos', tol: 1e-5, maxIterations: 100 });
+    expect(config.probes.trace).toEqual({ samples: 10 });
+    expect(problemsOf({ ...minimal, probes: { eig: 'yes' } }).join('\n')).toMatch(/^probes\.eig/);
+  });
+
+  it('a problem an override caused names the override; one in the file names the field', () => {
+    const attempt = (raw: Record<string, unknown>, sets: string[]): ConfigError => {
+      try {
+        parseRunConfigWithOverrides(raw, sets, 'configs/x.json');
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+        throw error;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const onlySet = attempt(minimal, ['optimizer.learningrate=0.1', 'training.steps=-3']);
+    expect(onlySet.problems).toEqual(['--set optimizer.learningrate=0.1: unknown field', expect.stringMatching(/^--set training\.steps=-3: /)]);
+    expect(onlySet.message).toMatch(/\(command line\)/);
+    const nested = attempt(minimal, ['probes={"evry":3}']);
+    expect(nested.problems).toEqual(['--set probes={"evry":3}: probes.evry: unknown field']);
+    const both = attempt({ ...minimal, sed: 1 }, ['model.hidden=[0]']);
+    expect(both.problems).toHaveLength(2);
+    expect(both.problems).toContain('sed: unknown field');
+    expect(both.problems).toContainEqual(expect.stringMatching(/^--set model\.hidden=\[0\]: model\.hidden\.0: /));
+    expect(both.message).toMatch(/\(configs\/x\.json\)/);
   });
 });

@@ -45,7 +45,7 @@ describe('ibl probe', () => {
     writeIdx(path.join(dir, 'img.idx'), { dtype: 'uint8', dims: [train.n, 8, 8], data: Uint8Array.from(train.x, (v) => Math.round(v * 255)) });
     writeIdx(path.join(dir, 'lab.idx'), { dtype: 'uint8', dims: [train.n], data: Uint8Array.from(train.y) });
     const probe = ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx',
-      '--seed', String(last.probeSeed), '--trace-samples', '4', '--top-k', '2', '--json'], dir);
+      '--seed', String(last.probeSeed), '--samples', '4', '--top-k', '2', '--json'], dir);
     expect(probe.status, probe.stderr).toBe(0);
     const r = JSON.parse(probe.stdout);
     expect(r.n).toBe(200);
@@ -67,6 +67,13 @@ describe('ibl probe', () => {
     // A different seed gives a different trace estimate, within a few standard errors.
     const other = JSON.parse(ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--probes', 'trace', '--trace-samples', '30', '--json'], dir).stdout);
     expect(Math.abs(other.hessianTrace.estimate - last.hessianTrace)).toBeLessThan(3 * Math.hypot(other.hessianTrace.stderr, last.hessianTraceStderr));
+    // --subset picks examples for the curvature probes (probes.subset), --samples the Hutchinson
+    // probe count (probes.trace.samples); --trace-samples is an alias, both at once an error.
+    const subset = JSON.parse(ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--probes', 'trace', '--subset', '50', '--samples', '3', '--json'], dir).stdout);
+    expect([subset.n, subset.curvatureExamples, subset.hessianTrace.samples]).toEqual([200, 50, 3]);
+    const both = ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--samples', '3', '--trace-samples', '3'], dir);
+    expect(both.status).not.toBe(0);
+    expect(both.stderr).toMatch(/--samples and --trace-samples are the same option/);
     // The human-readable table.
     const table = ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--probes', 'eig,norms'], dir);
     expect(table.status, table.stderr).toBe(0);

@@ -229,8 +229,8 @@ describe('loss landscape (Li et al. 2018)', () => {
     expect(grid.losses).toHaveLength(5);
     expect(grid.losses[2][2]).toBeCloseTo(grid.baseLoss, 6);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-landscape-'));
-    saveFigure(landscapeLineFigure(lossLandscape1d(obj, params, { points: 9, rng: createRng(6) })), path.join(dir, 'line.png'));
-    saveHeatmap(landscapeHeatmap(grid), path.join(dir, 'contour.png'));
+    saveFigure(landscapeLineFigure(lossLandscape1d(obj, params, { points: 9, rng: createRng(6) })), path.join(dir, 'line.png'), { caption: 'test line' });
+    saveHeatmap(landscapeHeatmap(grid), path.join(dir, 'contour.png'), { caption: 'test contour' });
     expect(fs.statSync(path.join(dir, 'line.png')).size).toBeGreaterThan(1000);
     expect(fs.statSync(path.join(dir, 'contour.png')).size).toBeGreaterThan(1000);
   });

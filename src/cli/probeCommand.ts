@@ -1,6 +1,10 @@
 /**
- * `ibl probe --checkpoint DIR --images FILE --labels FILE [--probes trace,eig,…] [--samples N]
- *  [--seed S] [--json]` — every probe of a saved model on an IDX dataset.
+ * `ibl probe --checkpoint DIR --images FILE --labels FILE [--probes trace,eig,…] [--subset N]
+ *  [--samples M] [--seed S] [--json]` — every probe of a saved model on an IDX dataset.
+ *
+ * Flags carry the names of the config fields they correspond to (`probes.subset`,
+ * `probes.trace.samples`, `probes.trace.relativeStderr`, `probes.chunkSize`,
+ * `optimizer.learningRate`), so a value means the same thing in a run config and here.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,12 +28,13 @@ export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FIL
   Load an ibl-checkpoint/1 model and an IDX dataset (pixels scaled by 1/255) and print its probes.
   --probes LIST        comma-separated, from ${probeNames.join(', ')}
                        (default ${defaultProbes.join(',')}; 'all' for every probe)
-  --samples N          curvature probes on a seeded subset of N examples (loss, accuracy,
-                       margin and norms always use every example)
+  --subset N           curvature probes on a seeded subset of N examples (loss, accuracy,
+                       margin and norms always use every example); config: probes.subset
   --seed S             seed of the probe vectors (a run's metrics.jsonl records it as probeSeed)
-  --trace-samples M    Hutchinson probes (default 20); --rel-stderr R stops early at R
+  --samples M          Hutchinson probes (default 20; config: probes.trace.samples; alias
+                       --trace-samples); --relative-stderr R stops early at R
   --top-k K            top Hessian eigenvalues (default 1); --eig-method lanczos|power
-  --lr ETA             learning rate for 2/η (default: read from the run's config.json if any)
+  --learning-rate ETA  η for 2/η (alias --lr; default: read from the run's config.json if any)
   --epsilon E          box size of the ε-sharpness probe (default 1e-3)
   --init DIR           checkpoint of the initialisation, for the distance from init
   --chunk-size C       examples per data chunk (default 1024; results do not depend on it)
@@ -43,6 +48,12 @@ function positiveInt(name: string, text: string | undefined, fallback?: number):
   const v = Number(text);
   if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got '${text}'`);
   return v;
+}
+
+/** The flag's name as the user typed it (for messages); both spellings at once is an error. */
+function alias(values: Record<string, unknown>, name: string, other: string): string {
+  if (values[name] !== undefined && values[other] !== undefined) throw new Error(`--${name} and --${other} are the same option; give one`);
+  return values[other] !== undefined ? other : name;
 }
 
 function positiveNumber(name: string, text: string | undefined): number | undefined {
@@ -108,9 +119,10 @@ export async function probeCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       checkpoint: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' },
-      probes: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' },
-      'trace-samples': { type: 'string' }, 'rel-stderr': { type: 'string' }, 'top-k': { type: 'string' },
-      'eig-method': { type: 'string' }, lr: { type: 'string' }, epsilon: { type: 'string' }, init: { type: 'string' },
+      probes: { type: 'string' }, subset: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' },
+      'trace-samples': { type: 'string' }, 'relative-stderr': { type: 'string' }, 'rel-stderr': { type: 'string' },
+      'top-k': { type: 'string' }, 'eig-method': { type: 'string' }, 'learning-rate': { type: 'string' }, lr: { type: 'string' },
+      epsilon: { type: 'string' }, init: { type: 'string' },
       'chunk-size': { type: 'string' }, hvp: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' },
       json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
@@ -130,14 +142,14 @@ export async function probeCommand(argv: string[]): Promise<number> {
   if (eigMethod !== 'lanczos' && eigMethod !== 'power') throw new Error(`--eig-method must be lanczos or power, got '${eigMethod}'`);
   const hvp = values.hvp ?? 'exact';
   if (hvp !== 'exact' && hvp !== 'fd') throw new Error(`--hvp must be exact or fd, got '${hvp}'`);
-  const samples = positiveInt('samples', values.samples);
+  const samples = positiveInt('subset', values.subset);
   const options = {
-    traceSamples: positiveInt('trace-samples', values['trace-samples']),
-    relativeStderr: positiveNumber('rel-stderr', values['rel-stderr']),
+    traceSamples: positiveInt(alias(values, 'samples', 'trace-samples'), values.samples ?? values['trace-samples']),
+    relativeStderr: positiveNumber(alias(values, 'relative-stderr', 'rel-stderr'), values['relative-stderr'] ?? values['rel-stderr']),
     topK: positiveInt('top-k', values['top-k']),
     chunkSize: positiveInt('chunk-size', values['chunk-size']),
     epsilon: positiveNumber('epsilon', values.epsilon),
-    learningRate: positiveNumber('lr', values.lr) ?? runLearningRate(values.checkpoint),
+    learningRate: positiveNumber(alias(values, 'learning-rate', 'lr'), values['learning-rate'] ?? values.lr) ?? runLearningRate(values.checkpoint),
   };
 
   const backend = await setupBackend();
@@ -164,9 +176,16 @@ export async function probeCommand(argv: string[]): Promise<number> {
     });
     if (values.out) {
       fs.mkdirSync(values.out, { recursive: true });
-      if (density) saveFigure(spectralDensityFigure(density), path.join(values.out, 'density.png'));
-      if (landscape1d) saveFigure(landscapeLineFigure(landscape1d), path.join(values.out, 'landscape-1d.png'));
-      if (landscape2d) saveHeatmap(landscapeHeatmap(landscape2d), path.join(values.out, 'landscape-2d.png'));
+      const source = `checkpoint ${values.checkpoint}, data ${path.basename(values.images)}`;
+      if (density) saveFigure(spectralDensityFigure(density), path.join(values.out, 'density.png'), {
+        caption: `Hessian eigenvalue density by stochastic Lanczos quadrature (symlog x axis) of the loss on ${curvature.n} examples; ${source}.`,
+      });
+      if (landscape1d) saveFigure(landscapeLineFigure(landscape1d), path.join(values.out, 'landscape-1d.png'), {
+        caption: `Training loss along one filter-normalised random direction through the checkpoint's parameters (Li et al. 2018); ${source}.`,
+      });
+      if (landscape2d) saveHeatmap(landscapeHeatmap(landscape2d), path.join(values.out, 'landscape-2d.png'), {
+        caption: `Training loss on the plane of two filter-normalised random directions through the checkpoint's parameters (marked at the origin); ${source}.`,
+      });
     }
     const full = { checkpoint: values.checkpoint, architecture: model.architecture, backend: backend.name, ...report };
     if (values.json) {

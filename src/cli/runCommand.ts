@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyOverrides, ConfigError, parseRunConfig } from '../experiments/runConfig.ts';
+import { ConfigError, parseRunConfigWithOverrides } from '../experiments/runConfig.ts';
 import { runExperiment } from '../experiments/runExperiment.ts';
 import { defaultProgress } from '../util/progress.ts';
 import { runStudyPoint } from '../experiments/study/runPoint.ts';
@@ -68,7 +68,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const file = positionals[0];
   // Validate everything before any work or any folder is created.
-  const config = parseRunConfig(applyOverrides(readConfigFile(file), values.set ?? []), file);
+  const config = parseRunConfigWithOverrides(readConfigFile(file), values.set ?? [], file);
   const outDir = values.out ?? path.join('reports', config.name);
   const interrupt = interruptSignal((name) => process.stderr.write(`\n${name}: stopping after the current step and saving a checkpoint…\n`));
   let summary;

@@ -119,9 +119,10 @@ const probesSchema = z.strictObject({
    * probe overhead small.
    */
   curvatureEvery: positiveInt.optional(),
-  trace: z.union([traceProbeSchema, z.literal(false)]).default({ samples: 20 }),
-  /** Sharpness λ_max (and 2/η) by Lanczos or power iteration; false to skip. */
-  eig: z.union([eigProbeSchema, z.literal(false)]).default(false),
+  /** Hutchinson trace; true for the defaults, false to skip. */
+  trace: z.preprocess((v) => (v === true ? {} : v), z.union([traceProbeSchema, z.literal(false)])).default({ samples: 20 }),
+  /** Sharpness λ_max (and 2/η) by Lanczos or power iteration; true for the defaults, false to skip. */
+  eig: z.preprocess((v) => (v === true ? {} : v), z.union([eigProbeSchema, z.literal(false)])).default(false),
   /** Record ‖∇L‖² over the training set. */
   gradNorm: z.boolean().default(false),
   margin: z.boolean().default(true),
@@ -174,19 +175,49 @@ export class ConfigError extends Error {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
+interface ConfigProblem {
+  /** Dotted path of the offending field ('' for the root). */
+  path: string;
+  message: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   const at = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${at ? `${at}.` : ''}${key}: unknown field`);
+    return issue.keys.map((key) => ({ path: `${at ? `${at}.` : ''}${key}`, message: 'unknown field' }));
   }
-  return [`${at || '(root)'}: ${issue.message}`];
+  // A union of schemas reports its first branch's problem; for `probes.eig: "yes"` etc. say what is accepted.
+  return [{ path: at, message: issue.message }];
 }
 
 /** Validate a raw config; throws ConfigError naming every offending field. */
 export function parseRunConfig(raw: unknown, source = ''): RunConfig {
   const result = runConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue), source);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue).map((p) => `${p.path || '(root)'}: ${p.message}`), source);
   return result.data;
+}
+
+/**
+ * Apply `--set` overrides to a config file's contents and validate. A problem in a field that an
+ * override set is reported against that override (`--set optimizer.learningrate=0.1: unknown
+ * field`), the others against the file, so the user knows which of the two to fix.
+ */
+export function parseRunConfigWithOverrides(raw: Record<string, unknown>, overrides: string[], file: string): RunConfig {
+  const merged = applyOverrides(raw, overrides);
+  const result = runConfigSchema.safeParse(merged);
+  if (result.success) return result.data;
+  const sets = overrides.map((assignment) => ({ assignment, path: assignment.slice(0, Math.max(0, assignment.indexOf('='))) }));
+  let fromFile = false;
+  const problems = result.error.issues.flatMap(describeIssue).map((p) => {
+    // The last override wins, as in applyOverrides.
+    const set = [...sets].reverse().find((s) => s.path && (p.path === s.path || p.path.startsWith(`${s.path}.`)));
+    if (!set) {
+      fromFile = true;
+      return `${p.path || '(root)'}: ${p.message}`;
+    }
+    return p.path === set.path ? `--set ${set.assignment}: ${p.message}` : `--set ${set.assignment}: ${p.path}: ${p.message}`;
+  });
+  throw new ConfigError(problems, fromFile ? file : 'command line');
 }
 
 /**

@@ -178,7 +178,9 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
     if (JSON.stringify(previousConfig.report) !== JSON.stringify(config.report)) {
       record.loadMetrics(Number.POSITIVE_INFINITY);
       for (const format of config.report.formats) {
-        saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`));
+        saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`), {
+          caption: runFigureCaption(config, previousSummary!),
+        });
       }
       record.writeConfig({ ...previousConfig, report: config.report });
     }
@@ -240,7 +242,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
       data: { train, test, curvature },
       steps: config.training.steps,
       batchSize: trainingBatchSize(config.optimizer),
-      withReplacement: config.optimizer.withReplacement,
+      withReplacement: config.optimizer.withReplacement ?? false,
       learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
       seed: config.seed,
       probeEvery: config.probes.every,
@@ -324,8 +326,18 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
     wallTimeSeconds: wallTime(),
   };
   for (const format of config.report.formats) {
-    saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`));
+    saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`), {
+      caption: runFigureCaption(config, summary),
+    });
   }
   record.writeSummary(summary as unknown as Record<string, unknown>);
   return summary;
+}
+
+/** The run figure's line in the folder's README.md index. */
+function runFigureCaption(config: RunConfig, summary: RunSummary): string {
+  const status = summary.status === 'diverged' ? `diverged at step ${summary.divergedAtStep}` : summary.status;
+  return `Training curves of this run (${config.name}: ${describeModel(config.model)}, ${config.optimizer.kind} η = ${config.optimizer.learningRate}, ` +
+    `${config.data.dataset}, seed ${config.seed}; ${summary.stepsDone} of ${summary.stepsRequested} steps, ${status}): ` +
+    'train/test loss and accuracy, Hutchinson Hessian-trace estimate (±1 s.e.), λ_max against 2/η when probed, normalized margin and ‖θ‖₂ against step.';
 }

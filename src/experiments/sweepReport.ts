@@ -4,7 +4,7 @@
  * wall time, final loss and accuracies, Hessian trace ± s.e., λ_max and 2/η, ‖θ‖₂ and normalized
  * margin — as `summary.md` and `summary.csv`; with `seed` among the axes, a second table of
  * mean ± s.d. over seeds (`summary-seeds.csv`); `sweep.png`, each metric against the first
- * numeric axis (means with ± s.d. bands over seeds); `sweep.json`, the rows as data. All are
+ * numeric axis (means with ± s.d. bands over seeds; its points in `sweep.csv`); `sweep.json`, the rows as data. All are
  * rewritten together, and a figure that can no longer be drawn is removed, so the folder never
  * shows an older state next to a newer one.
  */
@@ -14,6 +14,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite.ts';
 import { markdownTable } from '../report/markdownTable.ts';
 import { formatNumber } from '../report/format.ts';
 import { saveFigure, type Panel, type Series } from '../report/figure.ts';
+import { csvPathFor } from '../report/figureFiles.ts';
 import type { CollectedPoint } from './study/types.ts';
 
 const metrics: { key: string; label: string; yLabel: string }[] = [
@@ -157,11 +158,15 @@ export function writeSweepReport(collected: CollectedPoint[], axes: string[], ou
   const figureFile = path.join(outDir, 'sweep.png');
   const figure = sweepFigure(rows, groups, axes, title);
   if (figure) {
-    // caption: each final value against the first grid axis, one line per value of the others (mean ± s.d. over seeds when seed is an axis); diverged and failed points omitted
-    saveFigure(figure, figureFile);
+    const others = axes.filter((ax) => ax !== 'seed' && ax !== figure.xAxis);
+    saveFigure(figure.figure, figureFile, {
+      caption: `Final ${plotted.map((k) => metrics.find((m) => m.key === k)!.label).join(', ')} against ${figure.xAxis}, one line per value of ${others.join(' × ') || 'nothing else'}${axes.includes('seed') ? '; mean ± s.d. over the seeds' : ''}; from the ${rows.length} run folders of this study (diverged and failed points omitted, listed in summary.md).`,
+    });
     written.push('sweep.png');
   } else {
+    // Nothing to draw any more (e.g. every point failed): no figure from an older state stays.
     fs.rmSync(figureFile, { force: true });
+    fs.rmSync(csvPathFor(figureFile), { force: true });
   }
   return written;
 }
@@ -195,5 +200,5 @@ function sweepFigure(rows: SweepRow[], groups: ReplicateGroup[], axes: string[],
     if (series.length > 0) panels.push({ title: metric.label, xLabel: xAxis, yLabel: metric.yLabel, xScale: spansDecades ? 'log' : 'linear', yScale: 'auto', series });
   }
   if (panels.length === 0) return null;
-  return { title: `${title}${replicates ? ' (mean ± s.d. over seeds)' : ''} — diverged/failed points omitted`, panels, columns: 3 };
+  return { xAxis, figure: { title: `${title}${replicates ? ' (mean ± s.d. over seeds)' : ''} — diverged/failed points omitted`, panels, columns: 3 } };
 }

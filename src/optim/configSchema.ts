@@ -3,9 +3,10 @@
  * that does not belong to the chosen optimiser (e.g. `beta1` on `gd`) is an error naming it.
  *
  * Common fields: learningRate (η > 0), schedule, weightDecay (explicit L2, λ ≥ 0; decoupled for
- * adamw), batchSize and withReplacement. `gd` always uses the full batch; `sgd` defaults to
- * minibatches of 64; every other kind uses the full batch unless `batchSize` is given (then it is
- * the stochastic version of that rule, e.g. Adam on minibatches).
+ * adamw), batchSize and withReplacement. `gd` is full-batch gradient descent by definition, so
+ * `batchSize` or `withReplacement` with `gd` is an error (use `sgd`); `sgd` defaults to minibatches
+ * of 64; every other kind uses the full batch unless `batchSize` is given (then it is the
+ * stochastic version of that rule, e.g. Adam on minibatches).
  */
 import { z } from 'zod';
 
@@ -41,7 +42,12 @@ export const optimizerKinds = [
 ] as const;
 
 const optimizerUnion = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('gd'), ...common }),
+  z.strictObject({
+    kind: z.literal('gd'),
+    ...common,
+    batchSize: z.undefined({ error: 'gd is full-batch gradient descent and takes no batchSize; use sgd (or another kind) for minibatches' }).optional(),
+    withReplacement: z.undefined({ error: 'gd is full-batch gradient descent and takes no withReplacement; use sgd' }).optional(),
+  }),
   z.strictObject({ kind: z.literal('sgd'), ...common, batchSize: positiveInt.default(64) }),
   z.strictObject({ kind: z.literal('momentum'), ...common, momentum: unitInterval.default(0.9) }),
   z.strictObject({ kind: z.literal('nesterov'), ...common, momentum: unitInterval.default(0.9) }),

@@ -6,6 +6,10 @@
  * edges where linear interpolation between corner values equals it. The two saddle cases are
  * disambiguated by the average of the four corners. Squares with a non-finite corner (a
  * diverged evaluation) are skipped, leaving a hole rather than a made-up line.
+ *
+ * Why not d3-contour: it returns filled bands (closed MultiPolygons) that close along the grid's
+ * border, so stroking them as level lines would also trace the frame, and it has no notion of a
+ * missing (NaN) value — both would need post-processing longer than this file.
  */
 
 export interface Segment {

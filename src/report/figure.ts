@@ -16,7 +16,8 @@ import { type FigureFormat, formatFromPath, type FigureMetadata } from './output
 import { createSurface } from './surface.ts';
 import { preparePanel } from './panelData.ts';
 import { subRegionContext } from './subCanvas.ts';
-import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { figureCsv } from './figureData.ts';
+import { writeFigureFiles } from './figureFiles.ts';
 import { FONT_FAMILY } from './theme.ts';
 
 export type { FigureFormat } from './output.ts';
@@ -178,10 +179,16 @@ function figureMetadata(fig: Figure): FigureMetadata {
   return { title: fig.title ?? fig.panels.map((p) => p.title).join(' | '), description: lines.join('\n') };
 }
 
+export interface SaveFigureOptions {
+  /** What the figure shows and from which runs; goes into the folder's README.md index. */
+  caption: string;
+}
+
 /**
- * Render and write a figure; the format comes from the extension (.png, .svg, .pdf). The write
- * is atomic (temporary file + rename) so a reader never sees a half-written figure.
+ * Render and write a figure; the format comes from the extension (.png, .svg, .pdf). Also writes
+ * the plotted points as `<base>.csv` and the caption into the folder's README.md index. Writes
+ * are atomic (temporary file + rename) so a reader never sees a half-written figure.
  */
-export function saveFigure(fig: Figure, path: string): void {
-  writeFileAtomic(path, renderFigure(fig, formatFromPath(path)));
+export function saveFigure(fig: Figure, path: string, options: SaveFigureOptions): void {
+  writeFigureFiles(path, renderFigure(fig, formatFromPath(path)), figureCsv(fig), options.caption);
 }

@@ -8,7 +8,8 @@
  * produces, and counted in a note. Optional contour lines (marching squares) make level sets
  * readable in greyscale print, and their levels are marked on the colour bar.
  */
-import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { heatmapCsv } from './figureData.ts';
+import { writeFigureFiles } from './figureFiles.ts';
 import { contourLevels, marchingSquares } from './contours.ts';
 import { formatTick } from './format.ts';
 import { formatFromPath, type FigureFormat } from './output.ts';
@@ -329,7 +330,10 @@ export function renderHeatmap(spec: HeatmapSpec, format: FigureFormat = 'png'): 
   return surface.finish();
 }
 
-/** Render and write atomically; the format comes from the extension. */
-export function saveHeatmap(spec: HeatmapSpec, path: string): void {
-  writeFileAtomic(path, renderHeatmap(spec, formatFromPath(path)));
+/**
+ * Render and write atomically; the format comes from the extension. Also writes the cells as
+ * `<base>.csv` and the caption into the folder's README.md index.
+ */
+export function saveHeatmap(spec: HeatmapSpec, path: string, options: { caption: string }): void {
+  writeFigureFiles(path, renderHeatmap(spec, formatFromPath(path)), heatmapCsv(spec), options.caption);
 }

@@ -5,17 +5,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/**
+ * On failure (read-only folder, full disk) the error names the target and the temporary file is
+ * removed, so nothing half-written is left behind and the previous file, if any, is untouched.
+ */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
   const temporary = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const fd = fs.openSync(temporary, 'w');
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const fd = fs.openSync(temporary, 'w');
+    try {
+      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temporary, target);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    const e = error as NodeJS.ErrnoException;
+    throw new Error(`cannot write ${target}: ${e.code ?? ''}${e.code ? ' ' : ''}${e.message}`, { cause: error });
   }
-  fs.renameSync(temporary, target);
 }
 
 export function writeJsonAtomic(target: string, value: unknown): void {

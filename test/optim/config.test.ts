@@ -36,11 +36,16 @@ describe('optimizer config', () => {
     }
   });
 
-  it('keeps the old defaults: kind sgd with batches of 64; gd full batch; others full batch unless batchSize', () => {
+  it('defaults: kind sgd with batches of 64; gd full batch (batchSize is an error); others full batch unless batchSize', () => {
     const sgd = parseRunConfig({ ...base, optimizer: { learningRate: 0.1 } });
     expect(sgd.optimizer.kind).toBe('sgd');
     expect(trainingBatchSize(sgd.optimizer)).toBe(64);
-    expect(trainingBatchSize(parseRunConfig({ ...base, optimizer: { kind: 'gd', learningRate: 0.1, batchSize: 8 } }).optimizer)).toBeNull();
+    expect(trainingBatchSize(parseRunConfig({ ...base, optimizer: { kind: 'gd', learningRate: 0.1 } }).optimizer)).toBeNull();
+    // gd is full batch by definition: a batch size with it is an error, not silently ignored.
+    expect(problems({ kind: 'gd', learningRate: 0.1, batchSize: 8 })).toEqual([
+      'optimizer.batchSize: gd is full-batch gradient descent and takes no batchSize; use sgd (or another kind) for minibatches',
+    ]);
+    expect(problems({ kind: 'gd', learningRate: 0.1, withReplacement: true })[0]).toMatch(/^optimizer\.withReplacement: gd is full-batch/);
     expect(trainingBatchSize(parseRunConfig({ ...base, optimizer: { kind: 'adam', learningRate: 0.1 } }).optimizer)).toBeNull();
     expect(trainingBatchSize(parseRunConfig({ ...base, optimizer: { kind: 'adam', learningRate: 0.1, batchSize: 16 } }).optimizer)).toBe(16);
   });

@@ -191,11 +191,11 @@ describe('saveFigure', () => {
       const fig: Figure = { panels: [fourPanels().panels[3]!] };
       for (const [ext, magic] of [['png', '\x89PNG'], ['svg', '<?xml'], ['pdf', '%PDF']] as const) {
         const file = path.join(dir, `fig.${ext}`);
-        saveFigure(fig, file);
+        saveFigure(fig, file, { caption: 'a test figure' });
         expect(fs.readFileSync(file).subarray(0, magic.length).toString('latin1')).toBe(magic);
       }
-      expect(fs.readdirSync(dir).sort()).toEqual(['fig.pdf', 'fig.png', 'fig.svg']);
-      expect(() => saveFigure(fig, path.join(dir, 'fig.jpg'))).toThrow(/extension/);
+      expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'fig.csv', 'fig.pdf', 'fig.png', 'fig.svg']);
+      expect(() => saveFigure(fig, path.join(dir, 'fig.jpg'), { caption: 'x' })).toThrow(/extension/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -41,7 +41,9 @@ export async function runSeedClaims(options: SeedClaimsOptions): Promise<ClaimRe
   const results: ClaimResult[] = [];
   for (const id of ids) {
     const result = await seedClaims[id]({ size: options.size ?? 'full', progress: options.progress?.() });
-    saveFigure(result.figure, path.join(options.outDir, `claim-${id}.png`));
+    saveFigure(result.figure, path.join(options.outDir, `claim-${id}.png`), {
+      caption: `Seed claim ${id} (${options.size ?? 'full'} size): ${result.title}. Verdict: ${verdictLine(result)}`,
+    });
     results.push(result);
     options.onVerdict?.(verdictLine(result), result);
   }

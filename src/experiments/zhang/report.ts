@@ -159,7 +159,7 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
     if (figure.panels.every((p) => p.series.length === 0)) continue;
     for (const format of config.formats) {
       const file = path.join(outDir, `${name}.${format}`);
-      saveFigure(figure, file);
+      saveFigure(figure, file, { caption: zhangCaption(name, config, results) });
       files.push(file);
     }
   }
@@ -196,4 +196,21 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
 function budgetNote(config: ZhangConfig): string {
   const own = config.architectures.filter((a) => a.stepBudget !== undefined && a.stepBudget !== config.stepBudget);
   return own.length ? ` (${own.map((a) => `${a.id}: ${a.stepBudget}`).join(', ')})` : '';
+}
+
+/** Each figure's line in the study folder's README.md index: what it shows and from which runs. */
+function zhangCaption(name: string, config: ZhangConfig, results: ZhangRunResult[]): string {
+  const runs = `runs/<architecture>__<corruption>/ (${results.filter((r) => r.variant === 'plain' && r.status !== 'skipped').length} runs: ${[...new Set(results.map((r) => r.architecture))].join(', ')}), ${config.dataset}, ${config.scale} scale, SGD momentum ${config.optimizer.momentum}`;
+  switch (name) {
+    case 'fig-a-loss':
+      return `Training loss against step for true labels, random labels, shuffled pixels, random pixels and Gaussian inputs, one panel per architecture (Zhang et al. 2017, Fig. 1a); from ${runs}.`;
+    case 'fig-b-time-to-fit':
+      return `Steps to reach 100% training accuracy against the label-corruption level p (Zhang et al. 2017, Fig. 1b); runs that did not fit within the budget are gaps; from ${runs}.`;
+    case 'fig-c-test-error':
+      return `Test error against the label-corruption level p (Zhang et al. 2017, Fig. 1c); from ${runs}.`;
+    case 'fig-d-norm-margin-flatness':
+      return `Final parameter norm ‖θ‖₂, normalized margin (homogeneous nets only) and Hutchinson Hessian trace on a training subset against p; from ${runs}.`;
+    default:
+      return `${name}; from ${runs}.`;
+  }
 }
