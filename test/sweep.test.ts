@@ -79,6 +79,7 @@ describe('ibl sweep', () => {
     expect(third.status, third.stderr).toBe(0);
     expect(third.stderr).toMatch(/3 finished on disk, 0 to run/);
     expect(fs.statSync(summaryFile).mtimeMs).toBe(before);
+    expect(fs.existsSync(path.join(out, folder, 'report.svg'))).toBe(true); // redrawn in the new format
     fs.rmSync(path.join(out, 'summary.md'));
     const report = ibl(['report', 'out'], dir);
     expect(report.status, report.stderr).toBe(0);

@@ -174,16 +174,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
     throw new Error(`${options.outDir} already holds a run with a different config; choose another --out or pass --fresh to overwrite it`);
   }
   if (previousConfig && runIsFinished(previousSummary, config)) {
-    // Only presentation may differ (e.g. report.formats): redraw, never retrain.
-    if (JSON.stringify(previousConfig.report) !== JSON.stringify(config.report)) {
-      record.loadMetrics(Number.POSITIVE_INFINITY);
-      for (const format of config.report.formats) {
-        saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`), {
-          caption: runFigureCaption(config, previousSummary!),
-        });
-      }
-      record.writeConfig({ ...previousConfig, report: config.report });
-    }
+    redrawFinishedRun(options.outDir, config);
     return previousSummary!;
   }
   if (options.fresh) clearRunFolder(options.outDir);
@@ -332,6 +323,25 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   }
   record.writeSummary(summary as unknown as Record<string, unknown>);
   return summary;
+}
+
+/**
+ * A finished run whose config differs from `config` only in presentation (`report.formats`):
+ * draw the figures it now asks for from metrics.jsonl and record the new presentation — never
+ * retrain. Needs no backend (the engine calls it for finished points).
+ */
+export function redrawFinishedRun(dir: string, config: RunConfig): void {
+  const record = new RunRecord(dir);
+  const previousConfig = record.readConfig() as RunConfig | null;
+  const summary = record.readSummary() as RunSummary | null;
+  if (!previousConfig || !summary || JSON.stringify(previousConfig.report) === JSON.stringify(config.report)) return;
+  record.loadMetrics(Number.POSITIVE_INFINITY);
+  for (const format of config.report.formats) {
+    saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`), {
+      caption: runFigureCaption(config, summary),
+    });
+  }
+  record.writeConfig({ ...previousConfig, report: config.report });
 }
 
 /** The run figure's line in the folder's README.md index. */

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, parseRunConfig, type RunConfig } from '../runConfig.ts';
-import { runIsFinished, type RunSummary } from '../runExperiment.ts';
+import { redrawFinishedRun, runIsFinished, type RunSummary } from '../runExperiment.ts';
 import { writeJsonAtomic } from '../../util/atomicWrite.ts';
 import { pointFolderName, sameRun } from './identity.ts';
 import { readStudyManifest, studyManifestFile, studyManifestFormat, type StudyManifest } from './manifest.ts';
@@ -172,6 +172,8 @@ export async function runStudy(definition: StudyDefinition, options: RunStudyOpt
   writeStudyManifest(plan);
   const kind = await studyKind(definition.kind);
   const pending = plan.points.filter((p) => !pointFinished(p, kind));
+  // Finished points whose figure formats changed: redraw their run figures, train nothing.
+  for (const point of plan.points) if (!pending.includes(point)) redrawFinishedRun(point.dir, point.config);
   const executor = options.executor ?? 'local';
   const jobs = Math.max(1, options.jobs ?? os.availableParallelism());
   log(`study ${definition.kind}: ${plan.points.length} points, ${plan.points.length - pending.length} finished on disk, ${pending.length} to run (${executor}${executor === 'local' ? `, ${Math.min(jobs, Math.max(pending.length, 1))} at once` : ''}) → ${plan.outDir}/`);

@@ -11,6 +11,7 @@
  * goes on either way.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CorruptionSpec } from '../../data/corruptions.ts';
@@ -239,7 +240,7 @@ export interface SweepOptions {
   onRunDone?: (result: ZhangRunResult, done: number, total: number) => void;
   /**
    * Local executor: runs trained at once, each in its own child process (TF.js's wasm backend
-   * is single-threaded in Node); default 1. Every run's record depends only on its own config,
+   * is single-threaded in Node); default min(2, cores), as the CLI. Every run's record depends only on its own config,
    * so results do not depend on `jobs`, on the executor or on scheduling.
    */
   jobs?: number;
@@ -354,7 +355,7 @@ export async function runZhangSweep(config: ZhangConfig, options: SweepOptions):
   const outcome = await runStudy(study, {
     outDir: options.outDir,
     executor: options.executor ?? 'local',
-    jobs: options.jobs ?? 1,
+    jobs: options.jobs ?? Math.min(2, os.availableParallelism()),
     log: options.log ?? (() => {}),
     ...(options.slurm ? { slurm: options.slurm } : {}),
     ...(options.wait !== undefined ? { wait: options.wait } : {}),
