@@ -96,10 +96,16 @@ export function describeModel(model: RunConfig['model']): string {
   }
 }
 
-/** A finished run that a config asks nothing more of (a larger step budget asks for more steps). */
+/**
+ * A finished run that a config asks nothing more of: a completed run unless the budget grew (and
+ * it did not stop early), and any run that ended for good (diverged, or another terminal status).
+ * Running, interrupted and failed runs are continued (failed ones from their last checkpoint).
+ */
 export function runIsFinished(summary: RunSummary | null, config: RunConfig): boolean {
   if (!summary) return false;
-  return summary.status === 'diverged' || (summary.status === 'completed' && (summary.stoppedEarly === true || summary.stepsDone >= config.training.steps));
+  const status = summary.status as string;
+  if (status === 'completed') return summary.stoppedEarly === true || summary.stepsDone >= config.training.steps;
+  return status !== 'running' && status !== 'interrupted' && status !== 'failed';
 }
 
 /**
