@@ -36,8 +36,9 @@ export function studyProgress(total: number, parallel: number, write: (line: str
     started() { running++; },
     finished(label, pointStatus, seconds, detail) {
       running = Math.max(0, running - 1);
+      // interrupted / requeued / running points go back to the remaining ones
       if (pointStatus === 'failed') failed++;
-      else if (pointStatus === 'completed' || pointStatus === 'diverged') { done++; times.push(seconds); }
+      else if (!['interrupted', 'requeued', 'running', 'not started'].includes(pointStatus)) { done++; times.push(seconds); }
       write(`[${done + failed}/${total}] ${label}: ${pointStatus}${detail ? ` (${detail})` : ''} in ${formatDuration(seconds)} — ${status()}`);
     },
     skipped(count) {
