@@ -7,7 +7,7 @@ import { runExperiment } from '../experiments/runExperiment.ts';
 import { defaultProgress } from '../util/progress.ts';
 import { runStudyPoint } from '../experiments/study/runPoint.ts';
 
-export const runUsage = `ibl run CONFIG.json [--set path=value ...] [--out DIR] [--fresh]
+export const runUsage = `ibl run CONFIG.json [--set path=value ...] [--out DIR] [--fresh] [--study DIR]
   Train one model with probes and write reports/<name>/ (config.json, metrics.jsonl,
   summary.json, checkpoint/, report.png). Rerunning resumes an interrupted run.
   --set a.b=value   override a config field (value parsed as JSON when possible)
