@@ -36,6 +36,7 @@ describe('ibl sweep', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('grid point learningRate=-1: optimizer.learningRate');
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('records diverged and failed points, exits 1; a larger budget continues the runs; presentation only redraws; ibl report agrees', async () => {
@@ -84,6 +85,7 @@ describe('ibl sweep', () => {
     const report = ibl(['report', 'out'], dir);
     expect(report.status, report.stderr).toBe(0);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toBe(table);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('seed as an axis: replicates summarised as mean ± s.d.', () => {
@@ -104,5 +106,6 @@ describe('ibl sweep', () => {
       expect(g.seeds).toBe('3');
     }
     expect(fs.readFileSync(path.join(dir, 'out', 'summary.md'), 'utf8')).toContain('Mean ± s.d. over seeds');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

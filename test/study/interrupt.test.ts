@@ -41,6 +41,7 @@ describe('interruption', () => {
     expect(straight.status).toBe(0);
     expect(summaryOf(path.join(dir, 'a'))).toMatchObject({ status: 'completed', stepsDone: 1500, resumedFromStep: summary.stepsDone });
     expect(readMetrics(path.join(dir, 'a'))).toEqual(readMetrics(path.join(dir, 'b')));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('local executor: SIGINT stops every point resumably; the rerun redoes only the unfinished points', async () => {
@@ -75,6 +76,7 @@ describe('interruption', () => {
       expect(new Set(steps).size).toBe(steps.length);
       expect(steps.at(-1)).toBe(1500);
     }
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('two processes on one point: one trains, the other waits; one complete record', async () => {
@@ -92,5 +94,6 @@ describe('interruption', () => {
     expect(steps).toEqual(Array.from({ length: 13 }, (_, i) => i * 50));
     // no lock, temporary or second-attempt files left behind
     expect(fs.readdirSync(path.join(dir, 'p')).filter((f) => /lock|tmp|old|stale|new-/.test(f))).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -46,6 +46,7 @@ describe('study planning', () => {
     expect(() => planStudy(study([{ label: 'good', config: config() }, { label: 'bad', config: bad }]), out)).toThrow(/point bad: optimizer\.learningRate/);
     expect(() => planStudy(study([{ label: 'x', config: config() }, { label: 'x', config: config({ name: 'renamed' }) }]), out)).toThrow(/points x and x are the same run/);
     expect(fs.existsSync(out)).toBe(false);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 });
 
@@ -76,6 +77,7 @@ describe('run lock', () => {
     const taken = tryLockRun(dir);
     expect('lock' in taken).toBe(true);
     if ('lock' in taken) taken.lock.release();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
