@@ -27,6 +27,9 @@ import { runFigure } from '../report/runReport.ts';
 import { loadDataForRun } from './loadData.ts';
 import type { RunConfig } from './runConfig.ts';
 import { toolkitVersion } from '../util/version.ts';
+import { withLossScale } from '../optim/lossScale.ts';
+import { isLazyModel } from '../models/lazy.ts';
+import { lazinessProbesFor, lossScaleOf, withLazyScale } from './laziness.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -110,8 +113,8 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   if (options.fresh) fs.rmSync(options.outDir, { recursive: true, force: true });
 
   const split = loadDataForRun(config);
-  const model = buildModel(config, split.train.featureShape, split.train.numClasses);
-  const rule = createUpdateRule(config.optimizer, { seed: config.seed });
+  const model = withLazyScale(buildModel(config, split.train.featureShape, split.train.numClasses), config);
+  const rule = withLossScale(createUpdateRule(config.optimizer, { seed: config.seed }), lossScaleOf(config));
 
   let start: { params: tf.Tensor[]; state: Record<string, tf.Tensor[]>; step: number };
   let resumedFromStep: number | undefined;
@@ -137,6 +140,8 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   const curvature = curvatureSize !== 'all' && curvatureSize < split.train.n
     ? toTensorData(split.train, permutation(split.train.n, createRng(derivedSeed(config.seed, 'curvature-subset'))).slice(0, curvatureSize))
     : train;
+  const learningRate = (t: number) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps);
+  const laziness = lazinessProbesFor(config, model, init, split, { train, test }, learningRate);
 
   const baseSummary = {
     name: config.name,
@@ -163,7 +168,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
       steps: config.training.steps,
       batchSize: trainingBatchSize(config.optimizer),
       withReplacement: config.optimizer.withReplacement,
-      learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
+      learningRate,
       seed: config.seed,
       probeEvery: config.probes.every,
       curvatureEvery: config.probes.curvatureEvery ?? 10 * config.probes.every,
@@ -175,6 +180,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
         margin: config.probes.margin,
         norms: config.probes.norms,
         chunkSize: config.probes.chunkSize,
+        ...(laziness ? { laziness: laziness.probes } : {}),
       },
       divergenceLoss: config.training.divergenceLoss,
       start,
@@ -198,11 +204,13 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
     disposeTensorData(test);
     tf.dispose(init);
     if (curvature !== train) disposeTensorData(curvature);
+    laziness?.dispose();
   }
   progress.stop();
 
   saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state });
   tf.dispose(result.params);
+  if (isLazyModel(model)) model.dispose();
   for (const list of Object.values(result.state)) tf.dispose(list);
 
   const summary: RunSummary = {

@@ -11,7 +11,7 @@
  * How: the Jacobian rows ∇f_k(x_i) are per-example reverse-mode gradients (TF.js has no
  * vectorised per-example gradients), one backward pass per (example, output), stacked into a
  * [c·K, p] float32 tensor per chunk of c examples; each Gram block is one matMul of two such
- * tensors. Cost: n·K backward passes of batch 1 when the examples fit in one chunk; with m
+ * tensors (a batched one per output for 'trace': K·c²·p products instead of (cK)²·p). Cost: n·K backward passes of batch 1 when the examples fit in one chunk; with m
  * chunks the off-diagonal blocks recompute one chunk's rows, n·K·(m+1)/2 passes in all.
  * Memory: two chunks of rows, 2·c·K·p floats (plus the n × n or nK × nK result in float64).
  * Inner products accumulate in float32 over p terms inside matMul (≈1e-6 relative).
@@ -45,7 +45,7 @@ export interface KernelMatrix {
   backwardPasses: number;
 }
 
-export const defaultKernelChunkSize = 32;
+export const defaultKernelChunkSize = 64;
 
 function rowsSelected(model: Model, outputs: KernelOutputs): number[] {
   if (outputs === 'trace' || outputs === 'full') return Array.from({ length: model.outputSize }, (_, k) => k);
@@ -100,24 +100,25 @@ export function tangentKernel(model: Model, params: tf.Tensor[], xa: tf.Tensor, 
   let backwardPasses = 0;
   const partsA = chunks(na, chunkSize);
   const partsB = symmetric ? partsA : chunks(nb, chunkSize);
-  // Writes the Gram block between chunk a (rows ra) and chunk b (rows rb) into `values`.
-  const writeBlock = (ga: Float32Array, a: { start: number; size: number }, b: { start: number; size: number }, mirror: boolean) => {
-    const width = b.size * q;
-    for (let i = 0; i < a.size; i++) for (let j = 0; j < b.size; j++) {
-      if (full) {
-        for (let k = 0; k < q; k++) for (let l = 0; l < q; l++) {
-          const v = ga[(i * q + k) * width + j * q + l];
-          const r = (a.start + i) * q + k;
-          const c = (b.start + j) * q + l;
-          values[r * cols + c] = v;
-          if (mirror) values[c * cols + r] = v;
-        }
-      } else {
-        let s = 0;
-        for (let k = 0; k < q; k++) s += ga[(i * q + k) * width + j * q + k];
-        values[(a.start + i) * cols + b.start + j] = s;
-        if (mirror) values[(b.start + j) * cols + a.start + i] = s;
-      }
+  // The Gram block between chunks a and b: for the full kernel one [c_a·q, c_b·q] matMul; for a
+  // trace or one logit a batched [q, c_a, p] × [q, p, c_b] matMul summed over outputs (q times
+  // fewer products than forming the full block and keeping its diagonal).
+  const block = (ja: tf.Tensor2D, jb: tf.Tensor2D, ca: number, cb: number): Float32Array => tf.tidy(() => {
+    if (full) return tf.matMul(ja, jb, false, true).dataSync() as Float32Array;
+    const p = ja.shape[1];
+    const perOutputA = ja.reshape([ca, q, p]).transpose([1, 0, 2]) as tf.Tensor3D;
+    const perOutputB = jb.reshape([cb, q, p]).transpose([1, 0, 2]) as tf.Tensor3D;
+    return tf.sum(tf.matMul(perOutputA, perOutputB, false, true), 0).dataSync() as Float32Array;
+  });
+  const writeBlock = (g: Float32Array, a: { start: number; size: number }, b: { start: number; size: number }, mirror: boolean) => {
+    const width = full ? b.size * q : b.size;
+    const blockRows = full ? a.size * q : a.size;
+    const rowStart = full ? a.start * q : a.start;
+    const colStart = full ? b.start * q : b.start;
+    for (let r = 0; r < blockRows; r++) for (let c = 0; c < width; c++) {
+      const v = g[r * width + c];
+      values[(rowStart + r) * cols + colStart + c] = v;
+      if (mirror) values[(colStart + c) * cols + rowStart + r] = v;
     }
   };
   for (let ai = 0; ai < partsA.length; ai++) {
@@ -132,7 +133,7 @@ export function tangentKernel(model: Model, params: tf.Tensor[], xa: tf.Tensor, 
         const gram = withScope(() => {
           const jb = same ? ja : jacobianRows(model, params, symmetric ? xa : xb, b.start, b.size, selected);
           if (!same) backwardPasses += b.size * q;
-          return tf.matMul(ja, jb, false, true).dataSync() as Float32Array;
+          return block(ja, jb, a.size, b.size);
         });
         writeBlock(gram, a, b, symmetric && !same);
       }

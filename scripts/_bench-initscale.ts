@@ -1,0 +1,17 @@
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/index.ts';
+import { createMlp } from '../src/models/mlp.ts';
+import { tangentKernel, jacobianRows } from '../src/probes/tangentKernel.ts';
+import { linearisedOutputs } from '../src/probes/linearisation.ts';
+import { createRng } from '../src/util/rng.ts';
+await setupBackend();
+const m = createMlp({ widths: [64, 128, 10] });
+const p = m.init(createRng(0));
+const x = tf.randomNormal([100, 64]) as tf.Tensor2D;
+let t = Date.now();
+const rows = jacobianRows(m, p, x, 0, 32, Array.from({length:10},(_, k)=>k)); rows.dataSync();
+console.log('rows 320', Date.now() - t); t = Date.now();
+const g = tf.matMul(rows, rows, false, true); g.dataSync(); console.log('gram 320', Date.now() - t); t = Date.now();
+tangentKernel(m, p, x); console.log('trace kernel 100', Date.now() - t); t = Date.now();
+tangentKernel(m, p, x, undefined, { outputs: 'full' }); console.log('full kernel 100', Date.now() - t); t = Date.now();
+linearisedOutputs(m, p, p, x); console.log('lin 100', Date.now() - t); t = Date.now();
