@@ -65,6 +65,22 @@ function disposeReplaced(previous: tf.Tensor[], next: tf.Tensor[]): void {
 }
 
 export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
+  const steps = trainLoopSteps(options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Where the loop stands after a step: what a caller needs to checkpoint and stop there. */
+export interface TrainLoopPosition { step: number; params: tf.Tensor[]; state: OptimizerState }
+
+/**
+ * The same loop, pausing after every step: a caller that drives it can yield to the event loop
+ * (so signals are seen) and stop between steps — `return()` it and the position's tensors are the
+ * caller's to save and dispose.
+ */
+export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopPosition, TrainLoopResult, void> {
   const { model, rule, data, steps, batchSize, seed } = options;
   let params = options.start.params;
   let state = options.start.state;
@@ -117,6 +133,7 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
     if (options.checkpointEvery && options.onCheckpoint && (t + 1) % options.checkpointEvery === 0 && t + 1 < steps) {
       options.onCheckpoint(t + 1, params, state);
     }
+    yield { step: t + 1, params, state };
   }
   return { params, state, status: 'completed', stepsDone: steps, lastProbe };
 }
