@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseRunConfig } from '../src/experiments/runConfig.ts';
+import { runExperiment } from '../src/experiments/runExperiment.ts';
 import { loadDataForRun } from '../src/experiments/loadData.ts';
 import { writeIdx } from '../src/data/idx.ts';
 
@@ -58,6 +59,25 @@ describe('laziness probes in runs and ibl probe', () => {
     expect(r.lazy.kernelBackwardPasses).toBe(2 * 50 * 10);
     const table = ibl(['probe', '--checkpoint', 'run/checkpoint', '--images', 'img.idx', '--labels', 'lab.idx', '--probes', 'lazy'], dir);
     expect(table.stdout).toMatch(/tangent kernel ‖K − K₀‖\/‖K₀‖/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
+
+  it('a lazy run resumed from its checkpoint ends with the same metrics (θ₀, K₀ and the kernel predictor rebuilt)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-lazy-resume-'));
+    const small = { ...config, data: { dataset: 'digits', trainSize: 30, testSize: 30 }, model: { hidden: [16], lazyScale: 5 }, probes: { ...config.probes, tangentKernel: { subset: 20 } } };
+    await runExperiment(parseRunConfig(small), { outDir: path.join(dir, 'full') });
+    await runExperiment(parseRunConfig({ ...small, training: { steps: 15 } }), { outDir: path.join(dir, 'short') });
+    // The full record with its checkpoint rolled back to step 15 and marked running: a crash after step 15.
+    fs.cpSync(path.join(dir, 'full'), path.join(dir, 'part'), { recursive: true });
+    fs.rmSync(path.join(dir, 'part', 'checkpoint'), { recursive: true });
+    fs.cpSync(path.join(dir, 'short', 'checkpoint'), path.join(dir, 'part', 'checkpoint'), { recursive: true });
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'part', 'summary.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'part', 'summary.json'), JSON.stringify({ ...summary, status: 'running' }));
+    const resumed = await runExperiment(parseRunConfig(small), { outDir: path.join(dir, 'part') });
+    expect(resumed.resumedFromStep).toBe(15);
+    const read = (d: string) => fs.readFileSync(path.join(dir, d, 'metrics.jsonl'), 'utf8');
+    expect(read('part')).toBe(read('full'));
+    expect(read('full')).toMatch(/"kernelPredictorRelativeTest"/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 });
