@@ -211,3 +211,31 @@ describe('parameter movement', () => {
     tf.dispose([...init, ...moved]);
   });
 });
+
+describe('laziness probes leak no tensors', () => {
+  beforeAll(async () => { await setupBackend(); });
+
+  it('record() twice (kernel, linearisation, kernel predictor) leaves the tensor count unchanged', async () => {
+    const { LazinessProbes } = await import('../src/probes/lazinessProbes.ts');
+    const { toTensorData, disposeTensorData } = await import('../src/train/tensorData.ts');
+    const { syntheticDataset } = await import('./helpers/data.ts');
+    const model = createMlp({ widths: [6, 12, 3] });
+    const init = model.init(createRng(1));
+    const params = init.map((t) => tf.add(t, 0.05));
+    const train = toTensorData(syntheticDataset(12, 6, 3, 4));
+    const test = toTensorData(syntheticDataset(9, 6, 3, 5));
+    const probes = new LazinessProbes(model, init, { train, test }, {
+      movement: true, tangentKernel: { data: train, outputs: 'trace', chunkSize: 5 }, linearisation: { chunkSize: 4 },
+      kernelPredictor: { test, loss: 'cross-entropy', learningRate: () => 0.1, lossScale: 1, chunkSize: 5 },
+    });
+    probes.record(params, 3);
+    const before = tf.memory().numTensors;
+    const r = probes.record(params, 5);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.kernelChange!).toBeGreaterThan(0);
+    expect(r.kernelPredictorRelativeTest!).toBeGreaterThan(0);
+    tf.dispose([...init, ...params]);
+    disposeTensorData(train);
+    disposeTensorData(test);
+  });
+});
