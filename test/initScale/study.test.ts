@@ -40,6 +40,12 @@ describe('init-scale study', () => {
     expect(plainLarge.config.model.lazyScale).toBeUndefined();
     expect(schedule(spec, 'plain', 1000).learningRate).toBeCloseTo(5e-7, 18);
     expect(plainLarge.config.probes.kernelPredictor).toEqual({ testSubset: 100, chunkSize: 32 });
+    // Paper scale: every point is a valid config; the CNN (3 weight layers) gets η₀/α⁴ above α = 1.
+    const paper = initScalePoints(initScalePreset('paper'));
+    expect(paper).toHaveLength(11 * 2 * 2);
+    const cnnPlain = paper.find((p) => p.tags.architecture === 'cnn' && p.tags.parameterisation === 'plain' && p.tags.alpha === 10)!;
+    expect(cnnPlain.config.model).toMatchObject({ kind: 'cnn', initScale: 10 });
+    expect(cnnPlain.config.optimizer.learningRate).toBeCloseTo(0.5e-4, 15);
   });
 
   it('verdicts pass on falling trends below the thresholds and fail on a rise or above them', () => {

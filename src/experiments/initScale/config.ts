@@ -4,8 +4,8 @@
  *   lazy (α·(f(θ) − f(θ₀)), loss/α²): that move does not depend on α, so η is the same for
  *     every α ≥ 1; below 1 the curvature term (1/α)·∇L·∇²f of the objective grows, so η = η₀·α
  *     (stable) and the step budget grows as 1/α (the same gradient-flow time η·steps).
- *   plain (init scaled by α, two weight layers): Θ ∝ α², so η = η₀/α² for α ≥ 1 keeps η·Θ
- *     fixed; below 1, η₀ and the same budget (the small-init saddle is escaped within it on the
+ *   plain (init scaled by α, L bias-free weight layers): Θ ∝ α^{2(L−1)}, so η = η₀/α^{2(L−1)}
+ *     for α ≥ 1 keeps η·Θ fixed; below 1, η₀ and the same budget (the small-init saddle is escaped within it on the
  *     quick problem, measured).
  * Quick scale: 50 digits (5 per class), so the kernel predictor's full tangent kernel has
  * 500 × 500 entries; one hidden layer of 128; five α per decade-and-more (10⁻¹ … 10³), the
@@ -68,11 +68,16 @@ export function initScalePreset(scale: InitScaleScale): InitScaleSpec {
   };
 }
 
-/** Step size and budget of one point (see the file comment). */
-export function schedule(spec: InitScaleSpec, parameterisation: 'lazy' | 'plain', alpha: number): { learningRate: number; steps: number } {
+/** Weight layers L of an architecture of the study (bias-free: Θ ∝ α^{2(L−1)} under a plain init scale α). */
+export function weightLayers(spec: InitScaleSpec, architecture: 'mlp' | 'cnn'): number {
+  return architecture === 'mlp' ? spec.hidden.length + 1 : spec.channels.length + 1;
+}
+
+/** Step size and budget of one point (see the file comment); `layers` = weight layers L. */
+export function schedule(spec: InitScaleSpec, parameterisation: 'lazy' | 'plain', alpha: number, layers = 2): { learningRate: number; steps: number } {
   if (parameterisation === 'lazy') {
     const shrink = Math.min(1, alpha);
     return { learningRate: spec.learningRate * shrink, steps: Math.round(spec.steps * Math.min(1 / shrink, spec.maxStepFactor)) };
   }
-  return { learningRate: spec.learningRate * Math.min(1, 1 / (alpha * alpha)), steps: spec.steps };
+  return { learningRate: spec.learningRate * Math.min(1, alpha ** (-2 * (layers - 1))), steps: spec.steps };
 }

@@ -20,7 +20,7 @@ import { parseRunConfig } from '../runConfig.ts';
 import { saveFigure, type Figure, type Series } from '../../report/figure.ts';
 import { markdownTable } from '../../report/markdownTable.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomicWrite.ts';
-import { initScaleSpecSchema, schedule, type InitScaleSpec } from './config.ts';
+import { initScaleSpecSchema, schedule, weightLayers, type InitScaleSpec } from './config.ts';
 import { diagonalAlphaSweep, type DiagonalSweepResult } from './diagonalSweep.ts';
 
 /** Verdict thresholds at the largest α of the lazy sweep (measured quick scale: 1.7e-3 and 3.5e-2). */
@@ -29,7 +29,7 @@ export const thresholds = { kernelChange: 0.01, kernelPredictorDistance: 0.1, di
 export function initScalePoints(spec: InitScaleSpec): StudyPoint[] {
   const points: StudyPoint[] = [];
   for (const architecture of spec.architectures) for (const parameterisation of spec.parameterisations) for (const alpha of spec.alphas) {
-    const { learningRate, steps } = schedule(spec, parameterisation, alpha);
+    const { learningRate, steps } = schedule(spec, parameterisation, alpha, weightLayers(spec, architecture));
     const model = architecture === 'mlp'
       ? { kind: 'mlp', hidden: spec.hidden, ...(parameterisation === 'lazy' ? { lazyScale: alpha } : { initScale: alpha }) }
       : { kind: 'cnn', channels: spec.channels, ...(parameterisation === 'lazy' ? { lazyScale: alpha } : { initScale: alpha }) };
