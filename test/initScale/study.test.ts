@@ -13,6 +13,7 @@ import { initScalePoints, initScaleStudy, initScaleVerdicts, pointResults, thres
 import type { CollectedPoint } from '../../src/experiments/study/types.ts';
 import type { RunSummary } from '../../src/experiments/runExperiment.ts';
 import { runStudy, reportStudy } from '../../src/experiments/study/engine.ts';
+import { resolveInitScaleSpec } from '../../src/cli/reproduceInitScale.ts';
 
 function collected(spec: InitScaleSpec, values: (p: string, alpha: number) => Record<string, number>): CollectedPoint[] {
   return initScalePoints(spec).map((point) => {
@@ -46,6 +47,13 @@ describe('init-scale study', () => {
     const cnnPlain = paper.find((p) => p.tags.architecture === 'cnn' && p.tags.parameterisation === 'plain' && p.tags.alpha === 10)!;
     expect(cnnPlain.config.model).toMatchObject({ kind: 'cnn', initScale: 10 });
     expect(cnnPlain.config.optimizer.learningRate).toBeCloseTo(0.5e-4, 15);
+  });
+
+  it('command line: --scale and --set resolve the spec; bad values are named', () => {
+    expect(resolveInitScaleSpec({ scale: 'paper', set: ['alphas=[1,10]'] })).toMatchObject({ scale: 'paper', alphas: [1, 10], hidden: [512] });
+    expect(() => resolveInitScaleSpec({ scale: 'huge' })).toThrow(/--scale huge/);
+    expect(() => resolveInitScaleSpec({ set: ['alphas=[-1,2]'] })).toThrow(/alphas\.0/);
+    expect(() => resolveInitScaleSpec({ set: ['widths=[3]'] })).toThrow(/widths: unknown field/);
   });
 
   it('verdicts pass on falling trends below the thresholds and fail on a rise or above them', () => {
