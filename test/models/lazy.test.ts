@@ -14,12 +14,13 @@ import { createMlp } from '../../src/models/mlp.ts';
 import { createLazyModel, isLazyModel } from '../../src/models/lazy.ts';
 import { gradientDescent } from '../../src/optim/gradientDescent.ts';
 import { withLossScale } from '../../src/optim/lossScale.ts';
-import { halfMeanSquaredError } from '../../src/train/loss.ts';
-import { gradientOf } from '../../src/probes/hvp.ts';
+import { halfMeanSquaredError, softmaxCrossEntropy } from '../../src/train/loss.ts';
+import { gradientOf, hessianVectorProduct, hessianVectorProductFiniteDifference } from '../../src/probes/hvp.ts';
 import { tangentKernel, relativeKernelChange } from '../../src/probes/tangentKernel.ts';
 import { fitKernelRegression, kernelGradientDescent, predictKernelRegression } from '../../src/reference/kernelRegression.ts';
 import { saveCheckpoint, loadCheckpoint } from '../../src/train/checkpoint.ts';
 import { parseRunConfig } from '../../src/experiments/runConfig.ts';
+import { buildModel } from '../../src/experiments/runExperiment.ts';
 import { createRng } from '../../src/util/rng.ts';
 import { relativeError, seededValues } from '../helpers/float64.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
@@ -106,6 +107,42 @@ describe('lazy model', () => {
     expect(small.change).toBeGreaterThan(100 * large.change);
     expect(small.toKernel).toBeGreaterThan(5 * large.toKernel);
     tf.dispose([x, xt, y]);
+  });
+
+  it('wraps every architecture: zero at θ₀, α·(f(θ) − f(θ₀)) elsewhere; batch norm is refused', () => {
+    const cfg = (model: Record<string, unknown>) => parseRunConfig({ model, optimizer: { kind: 'gd', learningRate: 0.1 }, training: { steps: 1 } });
+    const x = tf.tensor2d(Float32Array.from(seededValues(3 * 64, 9)), [3, 64]);
+    for (const model of [{ kind: 'mlp', hidden: [8] }, { kind: 'cnn', channels: [4] }, { kind: 'residual-mlp', width: 8, depth: 2 }, { kind: 'resnet-cnn', stages: [4], norm: 'layer' }]) {
+      const base = buildModel(cfg(model), [8, 8, 1], 10);
+      const lazy = createLazyModel(base, base.init(createRng(2)), 10);
+      const theta0 = lazy.init(createRng(0));
+      expect(Math.max(...Array.from(lazy.apply(theta0, x).dataSync()).map(Math.abs)), model.kind).toBe(0);
+      const theta = theta0.map((t, i) => tf.add(t, tf.mul(0.01, tf.tensor(Float32Array.from(seededValues(t.size, 50 + i)), t.shape))));
+      const want = tf.tidy(() => tf.mul(10, tf.sub(base.apply(theta, x), base.apply(theta0, x))));
+      expect(relativeError(lazy.apply(theta, x).dataSync(), want.dataSync()), model.kind).toBeLessThan(1e-6);
+      tf.dispose([...theta0, ...theta, want]);
+      lazy.dispose();
+    }
+    const bn = buildModel(cfg({ kind: 'resnet-cnn', stages: [4], norm: 'batch' }), [8, 8, 1], 10);
+    const bnInit = bn.init(createRng(1));
+    expect(() => createLazyModel(bn, bnInit, 10)).toThrow(/batch normalisation/);
+    tf.dispose([x, ...bnInit]);
+  });
+
+  it('exact HVPs of the loss through the lazy model agree with finite differences of gradients (tanh net)', () => {
+    const base = createMlp({ widths: [d, 12, 3], activation: 'tanh', bias: true });
+    const model = createLazyModel(base, base.init(createRng(8)), 3);
+    const x = tf.tensor2d(Float32Array.from(X), [n, d]);
+    const labels = tf.tensor2d(Float32Array.from({ length: n * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [n, 3]);
+    const params = model.init(createRng(0)).map((t, i) => tf.add(t, tf.mul(0.2, tf.tensor(Float32Array.from(seededValues(t.size, 70 + i)), t.shape))));
+    const v = params.map((t, i) => tf.tensor(Float32Array.from(seededValues(t.size, 80 + i)), t.shape));
+    const loss = (p: tf.Tensor[]) => softmaxCrossEntropy(model.apply(p, x), labels);
+    const exact = hessianVectorProduct(loss, params, v);
+    const fd = hessianVectorProductFiniteDifference(loss, params, v, 1e-2);
+    const flat = (ts: tf.Tensor[]) => Float64Array.from(ts.flatMap((t) => Array.from(t.dataSync())));
+    expect(relativeError(flat(exact), flat(fd))).toBeLessThan(5e-3);
+    tf.dispose([x, labels, ...params, ...v, ...exact, ...fd]);
+    model.dispose();
   });
 
   it('saves θ₀ with its checkpoint and loads an identical function', () => {
