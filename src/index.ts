@@ -16,6 +16,8 @@ export { initSchemes, type InitScheme } from './models/init.ts';
 export { parameterCount, type Model, type ParamSpec } from './models/types.ts';
 export { createLinearModel, type LinearModelOptions, type LinearInit } from './models/linear.ts';
 export { createDiagonalNetwork, diagonalNetworkWeights, type DiagonalNetworkOptions } from './models/diagonalNetwork.ts';
+export { createLazyModel, isLazyModel, type LazyModel } from './models/lazy.ts';
+export { withLossScale } from './optim/lossScale.ts';
 export { minimize, type MinimizeOptions, type MinimizeResult } from './train/minimize.ts';
 export { runSeedClaims, seedClaims, verdictLine, type ClaimResult, type SeedClaimsOptions } from './experiments/seedClaims/index.ts';
 export * from './optim/index.ts';
@@ -46,6 +48,13 @@ export {
   type Landscape1d, type Landscape2d,
 } from './probes/landscape.ts';
 export { evaluateClassifier } from './probes/evaluate.ts';
+export { parameterMovement, type ParameterMovement, type LayerMovement } from './probes/parameterMovement.ts';
+export {
+  tangentKernel, jacobianRows, relativeKernelChange, kernelTargetAlignment,
+  type KernelMatrix, type KernelOutputs, type TangentKernelOptions,
+} from './probes/tangentKernel.ts';
+export { jacobianVectorProduct, linearisedOutputs, linearisationDistance, type LinearisedOutputs, type LinearisationDistance } from './probes/linearisation.ts';
+export { LazinessProbes, type LazinessProbeOptions, type LazinessRecord } from './probes/lazinessProbes.ts';
 export { runProbes, classificationLoss, eigenSeed, type ProbeRecord, type ProbeOptions, type EigenProbeOptions } from './probes/probeSuite.ts';
 export { probeReport, probeNames, defaultProbes, type ProbeReport, type ProbeReportOptions, type ProbeName } from './probes/probeReport.ts';
 export { softmaxCrossEntropy, halfMeanSquaredError, logisticLoss, oneHotFloat } from './train/loss.ts';
@@ -66,3 +75,4 @@ export { runFigure } from './report/runReport.ts';
 export { createRng, permutation, type Rng } from './util/rng.ts';
 export { defaultProgress, lineProgress, barProgress, silentProgress, type ProgressReporter } from './util/progress.ts';
 export { writeFileAtomic, writeJsonAtomic } from './util/atomicWrite.ts';
+export { fitKernelRegression, predictKernelRegression, kernelGradientDescent, type KernelFit, type KernelFitOptions, type KernelGradientDescentOptions, type KernelLoss } from './reference/kernelRegression.ts';

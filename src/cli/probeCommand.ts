@@ -17,6 +17,7 @@ import { loadCheckpoint } from '../train/checkpoint.ts';
 import { toTensorData, disposeTensorData } from '../train/tensorData.ts';
 import { derivedSeed } from '../train/batches.ts';
 import { createRng, permutation } from '../util/rng.ts';
+import { isLazyModel } from '../models/lazy.ts';
 import { defaultProbes, probeNames, probeReport, type ProbeName, type ProbeReport } from '../probes/probeReport.ts';
 import { spectralDensityFigure } from '../probes/eigen.ts';
 import { landscapeHeatmap, landscapeLineFigure } from '../probes/landscape.ts';
@@ -36,7 +37,9 @@ export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FIL
   --top-k K            top Hessian eigenvalues (default 1); --eig-method lanczos|power
   --learning-rate ETA  η for 2/η (alias --lr; default: read from the run's config.json if any)
   --epsilon E          box size of the ε-sharpness probe (default 1e-3)
-  --init DIR           checkpoint of the initialisation, for the distance from init
+  --init DIR           checkpoint of the initialisation θ₀, for the distance from init and the
+                       'lazy' probe (movement from θ₀, tangent-kernel change on the --samples
+                       subset, linearisation distance); a lazy-model checkpoint carries its θ₀
   --chunk-size C       examples per data chunk (default 1024; results do not depend on it)
   --hvp exact|fd       Hessian-vector products: exact (default) or finite difference
   --classes K          number of classes (default: the model's output size)
@@ -105,6 +108,12 @@ export function reportTable(r: ProbeReport): string {
     rows.push(['path norm (ℓ2)', fmt(r.norms.pathNorm)]);
     if (r.norms.distanceFromInit) rows.push(['‖θ − θ₀‖₂ (relative)', `${fmt(r.norms.distanceFromInit.l2)} (${fmt(r.norms.distanceFromInit.relative)})`]);
   }
+  if (r.lazy) {
+    rows.push(['‖θ − θ₀‖/‖θ₀‖ (per layer)', `${fmt(r.lazy.relativeMovement)} (${r.lazy.perLayerRelativeMovement.map((l) => `${l.name} ${fmt(l.relative)}`).join(', ')})`]);
+    rows.push(['tangent kernel ‖K − K₀‖/‖K₀‖', `${fmt(r.lazy.kernelChange)} (trace over outputs, ${r.lazy.kernelExamples} examples, ${r.lazy.kernelBackwardPasses} backward passes)`]);
+    rows.push(['kernel–target alignment (θ₀ → θ)', `${fmt(r.lazy.kernelAlignmentInitial)} → ${fmt(r.lazy.kernelAlignment)}`]);
+    rows.push(['‖f − f_lin‖ rms (relative to ‖f − f₀‖)', `${fmt(r.lazy.linearisationDistance)} (${fmt(r.lazy.linearisationRelative)})`]);
+  }
   if (r.margin) {
     rows.push(['min margin', fmt(r.margin.minUnnormalized)]);
     rows.push(['normalized margin (‖θ‖₂^L; layer product)', r.margin.normalized === null ? `undefined: ${r.margin.undefinedReason}` : `${fmt(r.margin.normalized)}; ${fmt(r.margin.normalizedByLayerProduct)}`]);
@@ -155,7 +164,8 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const backend = await setupBackend();
   const { model, params, training } = loadCheckpoint(values.checkpoint);
   if (training) tf.dispose(Object.values(training.optimizerState).flat());
-  const init = values.init ? loadCheckpoint(values.init) : null;
+  const init = values.init ? loadCheckpoint(values.init)
+    : isLazyModel(model) ? { params: model.initialParams } : null;
   if (init && init.params.some((p, i) => p.shape.join(',') !== params[i].shape.join(','))) {
     throw new Error(`--init ${values.init}: its tensors' shapes differ from the checkpoint's`);
   }
@@ -171,7 +181,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
     : data;
   try {
     const { report, density, landscape1d, landscape2d } = probeReport(model, params, data, curvature, {
-      probes: requested as ProbeName[], seed, eigMethod, hvp: hvp === 'fd' ? 'finite-difference' : 'exact',
+      probes: (values.probes === 'all' && !init ? requested.filter((p) => p !== 'lazy') : requested) as ProbeName[], seed, eigMethod, hvp: hvp === 'fd' ? 'finite-difference' : 'exact',
       init: init?.params, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     });
     if (values.out) {
@@ -197,7 +207,8 @@ export async function probeCommand(argv: string[]): Promise<number> {
     disposeTensorData(data);
     if (curvature !== data) disposeTensorData(curvature);
     tf.dispose(params);
-    if (init) tf.dispose(init.params);
+    if (init && values.init) tf.dispose(init.params);
+    if (isLazyModel(model)) model.dispose();
   }
   return 0;
 }

@@ -42,6 +42,11 @@ const initFields = {
   init: z.enum(['he', 'lecun', 'glorot']).default('he'),
   /** Init scale α: every weight tensor's initial standard deviation is multiplied by α. */
   initScale: z.number().positive().default(1),
+  /**
+   * Lazy parameterisation (Chizat, Oyallon & Bach 2019): the model outputs α·(f(θ) − f(θ₀)) and
+   * is trained on the loss divided by α². Absent = the plain model.
+   */
+  lazyScale: z.number().positive().finite().optional(),
 };
 
 const normField = z.enum(['none', 'batch', 'layer']).default('none');
@@ -135,6 +140,29 @@ const probesSchema = z.strictObject({
   subset: z.union([positiveInt, z.literal('all')]).default(256),
   /** Examples per data chunk in curvature probes (bounds memory; results do not depend on it). */
   chunkSize: positiveInt.default(1024),
+  /** Relative parameter movement ‖θ_t − θ₀‖/‖θ₀‖, overall and per layer. */
+  movement: z.boolean().default(false),
+  /**
+   * Empirical tangent kernel on a fixed seeded subset of `subset` training examples (trace over
+   * outputs, or one logit): its relative change from init and its alignment with the labels.
+   * Costs subset × outputs per-example backward passes per probe.
+   */
+  tangentKernel: z.union([z.strictObject({
+    subset: positiveInt.default(100),
+    outputs: z.union([z.literal('trace'), z.number().int().nonnegative()]).default('trace'),
+    chunkSize: positiveInt.default(32),
+  }), z.literal(false)]).default(false),
+  /** Distance between the network and its linearisation at θ₀ on the training and test sets. */
+  linearisation: z.boolean().default(false),
+  /**
+   * Distance to the kernel predictor: GD in function space with the initial full tangent kernel
+   * (same loss, steps and step sizes), on the training set and `testSubset` test examples.
+   * Full-batch GD without weight decay only; training examples × classes ≤ 4000.
+   */
+  kernelPredictor: z.union([z.strictObject({
+    testSubset: positiveInt.default(200),
+    chunkSize: positiveInt.default(32),
+  }), z.literal(false)]).default(false),
 }).superRefine((probes, ctx) => {
   if (probes.curvatureEvery !== undefined && probes.curvatureEvery % probes.every !== 0) {
     ctx.addIssue({ code: 'custom', path: ['curvatureEvery'], message: `must be a multiple of probes.every (${probes.every}), got ${probes.curvatureEvery}` });
@@ -155,7 +183,7 @@ export const runConfigSchema = z.strictObject({
     /** Stop at the first probe whose training accuracy is at least this (e.g. 1 = fitted). */
     stopAtTrainAccuracy: z.number().gt(0).max(1).optional(),
   }),
-  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, subset: 256, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
+  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, subset: 256, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024, movement: false, tangentKernel: false, linearisation: false, kernelPredictor: false }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
   report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
 }).superRefine((config, ctx) => {
@@ -163,7 +191,23 @@ export const runConfigSchema = z.strictObject({
   for (const message of optimizerDomainProblems(config.optimizer, config.model.kind)) {
     ctx.addIssue({ code: 'custom', path: ['optimizer', 'potential'], message: message.replace(/^optimizer\.potential: /, '') });
   }
+  lazinessProblems(config).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path, message }));
 });
+
+/** The lazy model and the kernel probes need per-example outputs (no batch norm); the kernel predictor is full-batch GD's. */
+function lazinessProblems(config: { model: { lazyScale?: number } & Record<string, unknown>; optimizer: { kind: string; weightDecay?: number }; probes: { tangentKernel: unknown; linearisation: boolean; kernelPredictor: unknown } }): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const batchNorm = config.model.norm === 'batch';
+  if (batchNorm && config.model.lazyScale !== undefined) problems.push({ path: ['model', 'lazyScale'], message: 'not supported with norm "batch" (f(x; θ₀) would depend on the batch)' });
+  for (const probe of ['tangentKernel', 'linearisation', 'kernelPredictor'] as const) {
+    if (batchNorm && config.probes[probe] !== false) problems.push({ path: ['probes', probe], message: 'not supported with norm "batch" (per-example outputs depend on the batch)' });
+  }
+  if (config.probes.kernelPredictor !== false) {
+    if (config.optimizer.kind !== 'gd') problems.push({ path: ['probes', 'kernelPredictor'], message: `needs optimizer.kind "gd" (the predictor is full-batch GD in function space), got "${config.optimizer.kind}"` });
+    if ((config.optimizer.weightDecay ?? 0) !== 0) problems.push({ path: ['probes', 'kernelPredictor'], message: 'needs optimizer.weightDecay 0' });
+  }
+  return problems;
+}
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

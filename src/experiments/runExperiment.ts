@@ -29,6 +29,9 @@ import { runFigure } from '../report/runReport.ts';
 import { loadDataForRun } from './loadData.ts';
 import type { RunConfig } from './runConfig.ts';
 import { toolkitVersion } from '../util/version.ts';
+import { withLossScale } from '../optim/lossScale.ts';
+import { isLazyModel } from '../models/lazy.ts';
+import { lazinessProbesFor, lossScaleOf, withLazyScale } from './laziness.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -186,8 +189,8 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   if (options.fresh) clearRunFolder(options.outDir);
 
   const split = loadDataForRun(config);
-  const model = buildModel(config, split.train.featureShape, split.train.numClasses);
-  const rule = createUpdateRule(config.optimizer, { seed: config.seed });
+  const model = withLazyScale(buildModel(config, split.train.featureShape, split.train.numClasses), config);
+  const rule = withLossScale(createUpdateRule(config.optimizer, { seed: config.seed }), lossScaleOf(config));
 
   let start: { params: tf.Tensor[]; state: Record<string, tf.Tensor[]>; step: number };
   let resumedFromStep: number | undefined;
@@ -213,6 +216,8 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   const curvature = curvatureSize !== 'all' && curvatureSize < split.train.n
     ? toTensorData(split.train, permutation(split.train.n, createRng(derivedSeed(config.seed, 'curvature-subset'))).slice(0, curvatureSize))
     : train;
+  const learningRate = (t: number) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps);
+  const laziness = lazinessProbesFor(config, model, init, split, { train, test }, learningRate);
 
   const baseSummary = {
     name: config.name,
@@ -240,7 +245,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
       steps: config.training.steps,
       batchSize: trainingBatchSize(config.optimizer),
       withReplacement: config.optimizer.withReplacement ?? false,
-      learningRate: (t) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps),
+      learningRate,
       seed: config.seed,
       probeEvery: config.probes.every,
       curvatureEvery: config.probes.curvatureEvery ?? 10 * config.probes.every,
@@ -252,6 +257,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
         margin: config.probes.margin,
         norms: config.probes.norms,
         chunkSize: config.probes.chunkSize,
+        ...(laziness ? { laziness: laziness.probes } : {}),
       },
       divergenceLoss: config.training.divergenceLoss,
       start,
@@ -296,6 +302,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
     disposeTensorData(test);
     tf.dispose(init);
     if (curvature !== train) disposeTensorData(curvature);
+    laziness?.dispose();
   }
   progress.stop();
 
@@ -311,6 +318,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   result = result!;
   saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state });
   tf.dispose(result.params);
+  if (isLazyModel(model)) model.dispose();
   for (const list of Object.values(result.state)) tf.dispose(list);
 
   const summary: RunSummary = {

@@ -20,13 +20,16 @@ import { densityMoment, perLayerLambdaMax, spectralDensitySLQ, topEigenvalues, t
 import { gradientNoiseScale } from './gradientNoise.ts';
 import { lossLandscape1d, lossLandscape2d, type Landscape1d, type Landscape2d } from './landscape.ts';
 import { normalizedMargin, type HomogeneityCheck } from './margin.ts';
+import { parameterMovement } from './parameterMovement.ts';
+import { kernelTargetAlignment, relativeKernelChange, tangentKernel } from './tangentKernel.ts';
+import { linearisationDistance, linearisedOutputs } from './linearisation.ts';
 import { distanceFromInit, layerNorms, parameterNorms, pathNorm } from './norms.ts';
 import { classificationObjective, defaultChunkSize, objectiveGradient, objectiveHessian } from './objective.ts';
 import { layerBlocks } from './operator.ts';
 import { epsilonSharpness, type SharpnessResult } from './sharpness.ts';
 import { eigenSeed } from './probeSuite.ts';
 
-export const probeNames = ['trace', 'hutchpp', 'layers', 'eig', 'density', 'gradnorm', 'noise', 'sharpness', 'margin', 'norms', 'landscape'] as const;
+export const probeNames = ['trace', 'hutchpp', 'layers', 'eig', 'density', 'gradnorm', 'noise', 'sharpness', 'margin', 'norms', 'landscape', 'lazy'] as const;
 export type ProbeName = (typeof probeNames)[number];
 export const defaultProbes: ProbeName[] = ['trace', 'eig', 'gradnorm', 'margin', 'norms'];
 
@@ -88,6 +91,14 @@ export interface ProbeReport {
     homogeneity: HomogeneityCheck; undefinedReason?: string;
   };
   landscape?: { oneD: Omit<Landscape1d, 'direction'>; twoD: Omit<Landscape2d, 'directions'> };
+  /** Lazy versus rich: movement from θ₀, tangent kernel on the curvature subset, linearisation on all examples. */
+  lazy?: {
+    relativeMovement: number | null;
+    perLayerRelativeMovement: { name: string; relative: number | null }[];
+    kernelChange: number; kernelAlignment: number; kernelAlignmentInitial: number;
+    kernelExamples: number; kernelBackwardPasses: number;
+    linearisationDistance: number; linearisationRelative: number | null;
+  };
   timings: Record<string, number>;
 }
 
@@ -188,6 +199,24 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
         minUnnormalized: m.minUnnormalized, normalized: m.normalized, normalizedByLayerProduct: m.normalizedByLayerProduct,
         quantiles: m.quantiles, quantilesOf: m.quantilesOf, fractionPositive: m.fractionPositive,
         homogeneity: m.homogeneity, ...(m.undefinedReason ? { undefinedReason: m.undefinedReason } : {}),
+      };
+    });
+  }
+  if (on.has('lazy')) {
+    const init = options.init;
+    if (!init) throw new Error("probe 'lazy' needs the initialisation θ₀ (--init, or a lazy-model checkpoint, which stores it)");
+    report.lazy = timed('lazy', () => {
+      const movement = parameterMovement(model.paramSpecs, params, init);
+      const k0 = tangentKernel(model, init, curvatureData.x);
+      const k = tangentKernel(model, params, curvatureData.x);
+      const lin = linearisationDistance(linearisedOutputs(model, params, init, data.x, Math.min(chunkSize, 256)));
+      return {
+        relativeMovement: movement.relative,
+        perLayerRelativeMovement: movement.perLayer.map((l) => ({ name: l.name, relative: l.relative })),
+        kernelChange: relativeKernelChange(k, k0), kernelAlignment: kernelTargetAlignment(k, curvatureData.labels),
+        kernelAlignmentInitial: kernelTargetAlignment(k0, curvatureData.labels),
+        kernelExamples: curvatureData.n, kernelBackwardPasses: k0.backwardPasses + k.backwardPasses,
+        linearisationDistance: lin.rms, linearisationRelative: lin.relative,
       };
     });
   }

@@ -23,6 +23,7 @@ import { normalizedMargin } from './margin.ts';
 import { distanceFromInit, parameterNorms } from './norms.ts';
 import { classificationObjective, defaultChunkSize, gradientNormSquared, objectiveHessian } from './objective.ts';
 import type { LossFunction } from './hvp.ts';
+import type { LazinessProbes, LazinessRecord } from './lazinessProbes.ts';
 
 export interface EigenProbeOptions {
   /** Number of top eigenvalues (default 1: the sharpness λ_max). */
@@ -48,9 +49,11 @@ export interface ProbeOptions {
   chunkSize?: number;
   /** The learning rate in effect, for the stability threshold 2/η. */
   learningRate?: number;
+  /** Lazy-versus-rich probes (parameter movement, tangent kernel, linearisation, kernel predictor). */
+  laziness?: LazinessProbes;
 }
 
-export interface ProbeRecord {
+export interface ProbeRecord extends LazinessRecord {
   step: number;
   trainLoss: number;
   trainAccuracy: number;
@@ -153,5 +156,6 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     if (options.learningRate !== undefined) record.stabilityThreshold = 2 / options.learningRate;
   }
   if (options.gradNorm) record.gradNormSquared = gradientNormSquared(classificationObjective(model, data.train, chunkSize), params);
+  if (options.laziness) Object.assign(record, options.laziness.record(params, step));
   return record;
 }

@@ -24,3 +24,5 @@ export { solveLp } from './lp.ts';
 export type { LpProblem, LpResult, LpStatus, Bound } from './lp.ts';
 export { solveQp } from './qp.ts';
 export type { QpProblem, QpResult } from './qp.ts';
+export { fitKernelRegression, predictKernelRegression, kernelGradientDescent, lossGradient } from './kernelRegression.ts';
+export type { KernelFit, KernelFitOptions, KernelGradientDescentOptions, KernelLoss } from './kernelRegression.ts';

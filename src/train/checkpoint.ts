@@ -12,8 +12,11 @@ import type { Model } from '../models/types.ts';
 import { modelFromArchitecture } from '../models/fromArchitecture.ts';
 import { replaceDirectoryAtomic, recoverDirectory } from '../util/atomicWrite.ts';
 import type { OptimizerState } from '../optim/types.ts';
+import { createLazyModel, isLazyModel } from '../models/lazy.ts';
 
 export const checkpointFormat = 'ibl-checkpoint/1';
+/** θ₀ of a lazy model (architecture kind 'lazy'), laid out like params.bin. */
+export const initialParamsFile = 'initial-params.bin';
 
 export interface TensorEntry { name: string; shape: number[]; offset: number }
 
@@ -59,6 +62,8 @@ export function saveCheckpoint(dir: string, model: Model, params: tf.Tensor[], t
     const { entries, bytes } = packTensors(model.paramSpecs.map((spec, i) => ({ name: spec.name, tensor: params[i] })));
     fs.writeFileSync(path.join(tmp, 'model.json'), `${JSON.stringify({ format: checkpointFormat, architecture: model.architecture, tensors: entries })}\n`);
     fs.writeFileSync(path.join(tmp, 'params.bin'), bytes);
+    // The lazy model's centre θ₀ is part of its definition: same tensor layout as params.bin.
+    if (isLazyModel(model)) fs.writeFileSync(path.join(tmp, initialParamsFile), packTensors(model.paramSpecs.map((spec, i) => ({ name: spec.name, tensor: model.initialParams[i] }))).bytes);
     if (training) {
       const named = Object.entries(training.optimizerState).flatMap(([slot, list]) => list.map((tensor, index) => ({ name: `${slot}/${index}`, tensor })));
       const packed = packTensors(named);
@@ -98,7 +103,11 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const meta = readJson(modelFile) as { format?: unknown; architecture?: Record<string, unknown>; tensors?: TensorEntry[] };
   if (meta.format !== checkpointFormat) throw new Error(`${modelFile}: format is '${String(meta.format)}', expected '${checkpointFormat}'`);
   if (!meta.architecture || typeof meta.architecture !== 'object') throw new Error(`${modelFile}: missing 'architecture'`);
-  const model = modelFromArchitecture(meta.architecture, modelFile);
+  const lazy = meta.architecture.kind === 'lazy';
+  if (lazy && (typeof meta.architecture.base !== 'object' || meta.architecture.base === null || !(Number(meta.architecture.scale) > 0))) {
+    throw new Error(`${modelFile}: a 'lazy' architecture needs a positive 'scale' and a 'base' architecture`);
+  }
+  let model = modelFromArchitecture(lazy ? meta.architecture.base as Record<string, unknown> : meta.architecture, modelFile);
   const tensors = meta.tensors;
   if (!Array.isArray(tensors)) throw new Error(`${modelFile}: missing 'tensors' list`);
   tensors.forEach((entry, i) => {
@@ -141,6 +150,13 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     throw new Error(`${paramsFile}: has ${bytes.byteLength} bytes, the tensor shapes in model.json need ${expected} (size mismatch: wrong shapes or a truncated/padded file)`);
   }
   const params = unpackTensors(tensors, bytes, paramsFile);
+  if (lazy) {
+    const initialFile = path.join(dir, initialParamsFile);
+    if (!fs.existsSync(initialFile)) throw new Error(`${initialFile}: missing (a 'lazy' checkpoint stores its centre θ₀ there)`);
+    const initialBytes = fs.readFileSync(initialFile);
+    if (initialBytes.byteLength !== expected) throw new Error(`${initialFile}: has ${initialBytes.byteLength} bytes, expected ${expected} (the layout of params.bin)`);
+    model = createLazyModel(model, unpackTensors(tensors, initialBytes, initialFile), Number(meta.architecture.scale));
+  }
   const stateFile = path.join(dir, 'training-state.json');
   if (!fs.existsSync(stateFile)) return { model, params };
   const state = readJson(stateFile) as TrainingState;

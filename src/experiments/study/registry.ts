@@ -22,6 +22,7 @@ export interface StudyKind {
 const builtInKinds: Record<string, () => Promise<StudyKind>> = {
   sweep: async () => (await import('../sweep.ts')).sweepStudyKind,
   zhang: async () => (await import('../zhang/sweep.ts')).zhangStudyKind,
+  'init-scale': async () => (await import('../initScale/study.ts')).initScaleStudyKind,
 };
 
 const registered = new Map<string, () => Promise<StudyKind>>();
