@@ -19,6 +19,7 @@ import { landscapeHeatmap, landscapeLineFigure } from '../probes/landscape.ts';
 import { saveFigure } from '../report/figure.ts';
 import { saveHeatmap } from '../report/heatmap.ts';
 import { markdownTable } from '../report/markdownTable.ts';
+import { classificationLossKinds, describeLoss, type ClassificationLossKind } from '../train/loss.ts';
 
 export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FILE [options]
   Load an ibl-checkpoint/1 model and an IDX dataset (pixels scaled by 1/255) and print its probes.
@@ -32,6 +33,9 @@ export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FIL
   --lr ETA             learning rate for 2/η (default: read from the run's config.json if any)
   --epsilon E          box size of the ε-sharpness probe (default 1e-3)
   --init DIR           checkpoint of the initialisation, for the distance from init
+  --loss cross-entropy|mse
+                       the loss every probe is of (default: the one in the checkpoint's
+                       model.json, else cross-entropy)
   --chunk-size C       examples per data chunk (default 1024; results do not depend on it)
   --hvp exact|fd       Hessian-vector products: exact (default) or finite difference
   --classes K          number of classes (default: the model's output size)
@@ -75,7 +79,7 @@ export function reportTable(r: ProbeReport): string {
   const rows: (string | number)[][] = [
     ['examples', `${r.n} (curvature probes on ${r.curvatureExamples})`],
     ['parameters', r.params],
-    ['loss (mean cross-entropy)', fmt(r.loss)],
+    [`loss (${describeLoss(r.lossFunction)})`, fmt(r.loss)],
     ['accuracy', fmt(r.accuracy)],
   ];
   if (r.hessianTrace) rows.push(['Hessian trace (Hutchinson)', `${fmt(r.hessianTrace.estimate)} ± ${fmt(r.hessianTrace.stderr)} (${r.hessianTrace.samples} probes, ${r.hessianTrace.hvp} HVP)`]);
@@ -111,7 +115,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
       probes: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' },
       'trace-samples': { type: 'string' }, 'rel-stderr': { type: 'string' }, 'top-k': { type: 'string' },
       'eig-method': { type: 'string' }, lr: { type: 'string' }, epsilon: { type: 'string' }, init: { type: 'string' },
-      'chunk-size': { type: 'string' }, hvp: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' },
+      'chunk-size': { type: 'string' }, loss: { type: 'string' }, hvp: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' },
       json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -141,7 +145,11 @@ export async function probeCommand(argv: string[]): Promise<number> {
   };
 
   const backend = await setupBackend();
-  const { model, params, training } = loadCheckpoint(values.checkpoint);
+  const { model, params, training, loss: checkpointLoss } = loadCheckpoint(values.checkpoint);
+  if (values.loss !== undefined && !(classificationLossKinds as readonly string[]).includes(values.loss)) {
+    throw new Error(`--loss must be one of ${classificationLossKinds.join(', ')}, got '${values.loss}'`);
+  }
+  const loss = (values.loss as ClassificationLossKind | undefined) ?? checkpointLoss ?? 'cross-entropy';
   if (training) tf.dispose(Object.values(training.optimizerState).flat());
   const init = values.init ? loadCheckpoint(values.init) : null;
   if (init && init.params.some((p, i) => p.shape.join(',') !== params[i].shape.join(','))) {
@@ -160,7 +168,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
   try {
     const { report, density, landscape1d, landscape2d } = probeReport(model, params, data, curvature, {
       probes: requested as ProbeName[], seed, eigMethod, hvp: hvp === 'fd' ? 'finite-difference' : 'exact',
-      init: init?.params, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+      init: init?.params, loss, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     });
     if (values.out) {
       fs.mkdirSync(values.out, { recursive: true });

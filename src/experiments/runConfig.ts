@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { optimizerSchema } from '../optim/configSchema.ts';
 import { optimizerDomainProblems } from '../optim/registry.ts';
+import { classificationLossKinds } from '../train/loss.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -149,6 +150,11 @@ export const runConfigSchema = z.strictObject({
   optimizer: optimizerSchema,
   training: z.strictObject({
     steps: positiveInt,
+    /**
+     * The training objective: mean softmax cross-entropy, or the squared loss of Cohen et al.
+     * 2021, ½·Σ_k (z_k − onehot_k)² averaged over examples. Every loss and curvature probe is of it.
+     */
+    loss: z.enum(classificationLossKinds).default('cross-entropy'),
     /** A run is diverged once the training loss is non-finite or exceeds this. */
     divergenceLoss: z.number().positive().default(1e4),
     /** Stop at the first probe whose training accuracy is at least this (e.g. 1 = fitted). */

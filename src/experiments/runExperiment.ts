@@ -175,6 +175,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
         margin: config.probes.margin,
         norms: config.probes.norms,
         chunkSize: config.probes.chunkSize,
+        loss: config.training.loss,
       },
       divergenceLoss: config.training.divergenceLoss,
       start,
@@ -185,7 +186,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
         : {}),
       checkpointEvery: config.checkpoint.every,
       onCheckpoint: (step, params, state) => {
-        saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state });
+        saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state }, { loss: config.training.loss });
         record.writeSummary({ ...baseSummary, status: 'running', stepsDone: step, wallTimeSeconds: wallTime() });
       },
     });
@@ -201,7 +202,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   }
   progress.stop();
 
-  saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state });
+  saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state }, { loss: config.training.loss });
   tf.dispose(result.params);
   for (const list of Object.values(result.state)) tf.dispose(list);
 

@@ -25,6 +25,7 @@ import { classificationObjective, defaultChunkSize, objectiveGradient, objective
 import { layerBlocks } from './operator.ts';
 import { epsilonSharpness, type SharpnessResult } from './sharpness.ts';
 import { eigenSeed } from './probeSuite.ts';
+import type { ClassificationLossKind } from '../train/loss.ts';
 
 export const probeNames = ['trace', 'hutchpp', 'layers', 'eig', 'density', 'gradnorm', 'noise', 'sharpness', 'margin', 'norms', 'landscape'] as const;
 export type ProbeName = (typeof probeNames)[number];
@@ -52,12 +53,16 @@ export interface ProbeReportOptions {
   landscapePoints?: number;
   /** Initial parameters, for the distance from initialisation. */
   init?: tf.Tensor[];
+  /** The loss every loss and curvature probe is of (default cross-entropy). */
+  loss?: ClassificationLossKind;
 }
 
 export interface ProbeReport {
   n: number;
   curvatureExamples: number;
   params: number;
+  /** The loss function `loss` and every curvature probe are of. */
+  lossFunction: ClassificationLossKind;
   loss: number;
   accuracy: number;
   seed: number;
@@ -111,11 +116,12 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     const t0 = performance.now();
     try { return f(); } finally { timings[name] = (performance.now() - t0) / 1000; }
   };
-  const evaluation = timed('loss', () => evaluateClassifier(model, params, data.x, data.oneHot, data.labels));
+  const evaluation = timed('loss', () => evaluateClassifier(model, params, data.x, data.oneHot, data.labels, undefined, options.loss));
   const report: ProbeReport = {
     n: data.n,
     curvatureExamples: curvatureData.n,
     params: parameterCount(model),
+    lossFunction: options.loss ?? 'cross-entropy',
     loss: evaluation.loss,
     accuracy: evaluation.accuracy,
     seed: options.seed,
@@ -125,7 +131,7 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     timings,
   };
   const result: ProbeReportResult = { report };
-  const curvature = classificationObjective(model, curvatureData, chunkSize);
+  const curvature = classificationObjective(model, curvatureData, chunkSize, options.loss);
   const hessian = () => objectiveHessian(curvature, params, { method: hvp });
   const blocks = layerBlocks(model.paramSpecs);
   if (on.has('trace')) {
@@ -155,7 +161,7 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     report.density = { runs: d.runs, steps: d.steps, nodes: d.nodes, weights: d.weights, moment1: densityMoment(d, 1), moment2: densityMoment(d, 2) };
   }
   if (on.has('gradnorm')) {
-    const g = timed('gradnorm', () => objectiveGradient(classificationObjective(model, data, chunkSize), params).gradient);
+    const g = timed('gradnorm', () => objectiveGradient(classificationObjective(model, data, chunkSize, options.loss), params).gradient);
     const sq = g.reduce((s, x) => s + x * x, 0);
     report.gradNorm = Math.sqrt(sq);
     report.gradNormSquared = sq;

@@ -13,7 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/types.ts';
 import { modelForProbes } from './inferenceMode.ts';
 import type { TensorData } from '../train/tensorData.ts';
-import { softmaxCrossEntropy } from '../train/loss.ts';
+import { classificationLossOf, type ClassificationLossKind } from '../train/loss.ts';
 import { derivedSeed } from '../train/batches.ts';
 import { createRng } from '../util/rng.ts';
 import { evaluateClassifier } from './evaluate.ts';
@@ -48,6 +48,8 @@ export interface ProbeOptions {
   chunkSize?: number;
   /** The learning rate in effect, for the stability threshold 2/η. */
   learningRate?: number;
+  /** The training loss every loss and curvature probe is of (default cross-entropy). */
+  loss?: ClassificationLossKind;
 }
 
 export interface ProbeRecord {
@@ -83,8 +85,9 @@ export interface ProbeRecord {
   normalisation?: string;
 }
 
-export function classificationLoss(model: Model, data: TensorData): LossFunction {
-  return (params) => softmaxCrossEntropy(model.apply(params, data.x), data.oneHot);
+export function classificationLoss(model: Model, data: TensorData, loss: ClassificationLossKind = 'cross-entropy'): LossFunction {
+  const lossOf = classificationLossOf(loss);
+  return (params) => lossOf(model.apply(params, data.x), data.oneHot);
 }
 
 /** The seed λ_max's start vector is drawn from, given the probe seed. */
@@ -105,10 +108,10 @@ export function runProbes(baseModel: Model, params: tf.Tensor[], data: { train: 
 
 function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
   const chunkSize = options.chunkSize ?? defaultChunkSize;
-  const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels);
+  const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss);
   const record: ProbeRecord = { step, trainLoss: train.loss, trainAccuracy: train.accuracy };
   if (data.test) {
-    const test = evaluateClassifier(model, params, data.test.x, data.test.oneHot, data.test.labels);
+    const test = evaluateClassifier(model, params, data.test.x, data.test.oneHot, data.test.labels, undefined, options.loss);
     record.testLoss = test.loss;
     record.testAccuracy = test.accuracy;
   }
@@ -125,7 +128,7 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     record.normalizedMargin = margin.normalized;
     record.normalizedMarginLayerProduct = margin.normalizedByLayerProduct;
   }
-  const curvature = () => objectiveHessian(classificationObjective(model, data.curvature, chunkSize), params);
+  const curvature = () => objectiveHessian(classificationObjective(model, data.curvature, chunkSize, options.loss), params);
   if (options.trace || options.eig) record.probeSeed = options.seed;
   if (options.trace) {
     const trace = hutchinsonTrace(curvature(), {
@@ -152,6 +155,6 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     record.hessianHvp = eig.hvp;
     if (options.learningRate !== undefined) record.stabilityThreshold = 2 / options.learningRate;
   }
-  if (options.gradNorm) record.gradNormSquared = gradientNormSquared(classificationObjective(model, data.train, chunkSize), params);
+  if (options.gradNorm) record.gradNormSquared = gradientNormSquared(classificationObjective(model, data.train, chunkSize, options.loss), params);
   return record;
 }

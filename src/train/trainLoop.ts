@@ -16,7 +16,7 @@ import type { Model } from '../models/types.ts';
 import type { OptimizerState, UpdateRule } from '../optim/types.ts';
 import { gradientOf } from '../probes/hvp.ts';
 import { runProbes, type ProbeOptions, type ProbeRecord } from '../probes/probeSuite.ts';
-import { softmaxCrossEntropy } from './loss.ts';
+import { classificationLossOf } from './loss.ts';
 import { batchIndices, derivedSeed } from './batches.ts';
 import type { TensorData } from './tensorData.ts';
 
@@ -66,6 +66,7 @@ function disposeReplaced(previous: tf.Tensor[], next: tf.Tensor[]): void {
 
 export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
   const { model, rule, data, steps, batchSize, seed } = options;
+  const lossOf = classificationLossOf(options.probes.loss);
   let params = options.start.params;
   let state = options.start.state;
   let lastProbe: ProbeRecord | undefined;
@@ -92,7 +93,7 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
         x = tf.gather(x, index);
         y = tf.gather(y, index);
       }
-      const { value, grads } = gradientOf((p) => softmaxCrossEntropy(model.apply(p, x), y), params);
+      const { value, grads } = gradientOf((p) => lossOf(model.apply(p, x), y), params);
       return { loss: value, grads };
     });
     const lossValue = loss.dataSync()[0];
