@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { optimizerSchema } from '../optim/configSchema.ts';
-import { optimizerDomainProblems } from '../optim/registry.ts';
+import { optimizerDomainProblems, trainingBatchSize } from '../optim/registry.ts';
 import { classificationLossKinds } from '../train/loss.ts';
 
 const positiveInt = z.number().int().positive();
@@ -130,9 +130,16 @@ const probesSchema = z.strictObject({
   /**
    * Curvature probes (trace, eig, ‖∇L‖²) use the Hessian of the loss on a fixed seeded subset of
    * this many training examples (as PyHessian does with a fixed batch), or 'all'. The cost of
-   * each HVP scales with it.
+   * each HVP scales with it. Default: 'all' for full-batch training (GD's stability threshold
+   * 2/η is about the Hessian of the loss it descends), 256 otherwise.
    */
-  subset: z.union([positiveInt, z.literal('all')]).default(256),
+  subset: z.union([positiveInt, z.literal('all')]).optional(),
+  /**
+   * Sharpness tracking: λ_max on the curvature data every this many steps, by Lanczos
+   * warm-started from the previous top eigenvector (tolerances from `eig`), recorded with the
+   * training loss and ‖∇L‖² (Cohen et al. 2021 measure every few steps).
+   */
+  sharpnessEvery: positiveInt.optional(),
   /** Examples per data chunk in curvature probes (bounds memory; results do not depend on it). */
   chunkSize: positiveInt.default(1024),
 }).superRefine((probes, ctx) => {
@@ -159,8 +166,10 @@ export const runConfigSchema = z.strictObject({
     divergenceLoss: z.number().positive().default(1e4),
     /** Stop at the first probe whose training accuracy is at least this (e.g. 1 = fitted). */
     stopAtTrainAccuracy: z.number().gt(0).max(1).optional(),
+    /** Stop at the first probe whose training loss is at most this (compare solutions at equal loss). */
+    stopAtTrainLoss: z.number().positive().optional(),
   }),
-  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, subset: 256, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
+  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024 }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
   report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
 }).superRefine((config, ctx) => {
@@ -168,7 +177,11 @@ export const runConfigSchema = z.strictObject({
   for (const message of optimizerDomainProblems(config.optimizer, config.model.kind)) {
     ctx.addIssue({ code: 'custom', path: ['optimizer', 'potential'], message: message.replace(/^optimizer\.potential: /, '') });
   }
-});
+}).transform((config) => ({
+  ...config,
+  // Resolved here so that config.json states which data the Hessian is of.
+  probes: { ...config.probes, subset: config.probes.subset ?? (trainingBatchSize(config.optimizer) === null ? 'all' as const : 256) },
+}));
 
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

@@ -153,6 +153,8 @@ export interface LanczosOptions {
   /** Maximum Krylov dimension (default min(p, max(30, 4k))… grown up to 200). */
   maxSteps?: number;
   rng: Rng;
+  /** Start vector (normalised internally) instead of a random one: a warm start. */
+  start?: Float64Array;
 }
 
 /** Top-k (algebraically largest) eigenvalues by Lanczos with full reorthogonalisation. */
@@ -169,7 +171,7 @@ export function lanczosTopEigenvalues(op: HessianOperator, options: LanczosOptio
     const betaM = run.beta[m - 1] ?? 0;
     return top.map((i) => ({ value: values[i], s: vectors.map((row) => row[i]), residual: run.invariant ? 0 : Math.abs(betaM * vectors[m - 1][i]) }));
   };
-  const run = lanczos(op, randomUnit(p, rng), maxSteps, (r) => {
+  const run = lanczos(op, options.start ?? randomUnit(p, rng), maxSteps, (r) => {
     if (r.alpha.length < Math.min(k, p)) return false;
     const ritz = ritzOf(r);
     converged = ritz.length === Math.min(k, p) && ritz.every((t) => t.residual <= tol * Math.abs(t.value));

@@ -43,6 +43,8 @@ export interface ProbeReportOptions {
   topK?: number;
   eigMethod?: 'lanczos' | 'power';
   eigTol?: number;
+  /** Maximum Lanczos steps / power iterations (default 200 / 1000). */
+  eigMaxIterations?: number;
   /** Learning rate, for the stability threshold 2/η next to λ_max. */
   learningRate?: number;
   /** ε of the ε-sharpness box. */
@@ -142,7 +144,10 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     report.hutchPlusPlus = timed('hutchpp', () => hutchPlusPlusTrace(hessian(), { matvecs: options.traceSamples ?? 30, rng: createRng(derivedSeed(options.seed, 'hutch++')) }));
   }
   if (on.has('eig')) {
-    const eig = timed('eig', () => topEigenvalues(hessian(), { k: options.topK ?? 1, method: options.eigMethod ?? 'lanczos', tol: options.eigTol ?? 1e-5, rng: createRng(eigenSeed(options.seed)) }));
+    const eig = timed('eig', () => topEigenvalues(hessian(), {
+      k: options.topK ?? 1, method: options.eigMethod ?? 'lanczos', tol: options.eigTol ?? 1e-5, rng: createRng(eigenSeed(options.seed)),
+      ...(options.eigMaxIterations !== undefined ? { maxSteps: options.eigMaxIterations, maxIterations: options.eigMaxIterations } : {}),
+    }));
     report.topEigenvalues = eig.eigenvalues;
     report.eigen = { method: eig.method, iterations: eig.iterations, matvecs: eig.matvecs, converged: eig.converged, relativeResiduals: eig.relativeResiduals, seed: eigenSeed(options.seed) };
     const eta = options.learningRate ?? null;

@@ -76,8 +76,19 @@ export interface ProbeRecord {
   topEigenvalues?: number[];
   sharpnessIterations?: number;
   sharpnessMethod?: string;
+  /** ‖Hu − λu‖/|λ| of the returned top pair. */
+  sharpnessResidual?: number;
   /** 2/η: GD is unstable along eigen-directions with λ > 2/η. */
   stabilityThreshold?: number;
+  /** Which data the Hessian (trace, λ_max) is of: the whole training set or a seeded subset of it. */
+  curvatureData?: 'train' | 'train-subset';
+  curvatureExamples?: number;
+  /** A sharpness-tracking record (loss, accuracy, λ_max, ‖∇L‖² only), between full probes. */
+  tracking?: boolean;
+  /** The record at the step where training diverged (cheap probes of θ at that step). */
+  diverged?: boolean;
+  /** Minibatch loss that triggered divergence (SGD), when it differs from the training loss. */
+  batchLoss?: number;
   gradNormSquared?: number;
   /** Seed of this probe's random vectors. */
   probeSeed?: number;
@@ -129,7 +140,11 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     record.normalizedMarginLayerProduct = margin.normalizedByLayerProduct;
   }
   const curvature = () => objectiveHessian(classificationObjective(model, data.curvature, chunkSize, options.loss), params);
-  if (options.trace || options.eig) record.probeSeed = options.seed;
+  if (options.trace || options.eig) {
+    record.probeSeed = options.seed;
+    record.curvatureData = data.curvature === data.train ? 'train' : 'train-subset';
+    record.curvatureExamples = data.curvature.n;
+  }
   if (options.trace) {
     const trace = hutchinsonTrace(curvature(), {
       samples: options.trace.samples,
@@ -151,6 +166,7 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     record.sharpness = eig.eigenvalues[0];
     if (k > 1) record.topEigenvalues = eig.eigenvalues;
     record.sharpnessIterations = eig.iterations;
+    record.sharpnessResidual = eig.relativeResiduals[0];
     record.sharpnessMethod = eig.method;
     record.hessianHvp = eig.hvp;
     if (options.learningRate !== undefined) record.stabilityThreshold = 2 / options.learningRate;
