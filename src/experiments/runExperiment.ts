@@ -217,7 +217,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
         ? { stopWhen: (r: ProbeRecord) => (stopAtAccuracy !== undefined && r.trainAccuracy >= stopAtAccuracy) || (stopAtLoss !== undefined && r.trainLoss <= stopAtLoss) }
         : {}),
       ...(config.probes.sharpnessEvery !== undefined
-        ? { sharpness: { every: config.probes.sharpnessEvery, ...(config.probes.eig ? { tol: config.probes.eig.tol, maxIterations: config.probes.eig.maxIterations } : {}) } }
+        ? { sharpness: { every: config.probes.sharpnessEvery, ...(config.probes.eig ? { maxIterations: config.probes.eig.maxIterations } : {}) } }
         : {}),
       checkpointEvery: config.checkpoint.every,
       onCheckpoint: (step, params, state) => {
