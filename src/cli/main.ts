@@ -4,6 +4,7 @@
  */
 import { runCommand, runUsage } from './runCommand.ts';
 import { sweepCommand, sweepUsage } from './sweepCommand.ts';
+import { reportCommand, reportUsage } from './reportCommand.ts';
 import { probeCommand, probeUsage } from './probeCommand.ts';
 import { reproduceSeedClaimsCommand, reproduceSeedClaimsUsage } from './reproduceSeedClaims.ts';
 import { reproduceZhangCommand, reproduceZhangUsage } from './reproduceZhang.ts';
@@ -14,6 +15,8 @@ Commands:
 ${runUsage}
 
 ${sweepUsage}
+
+${reportUsage}
 
 ${probeUsage}
 
@@ -39,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run': return runCommand(rest);
     case 'sweep': return sweepCommand(rest);
+    case 'report': return reportCommand(rest);
     case 'probe': return probeCommand(rest);
     case 'reproduce': return reproduce(rest);
     case undefined:

@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { applyOverrides, ConfigError } from '../experiments/runConfig.ts';
 import { zhangConfigSchema, zhangPreset, zhangScales, type ZhangConfig } from '../experiments/zhang/config.ts';
 import { describeZhangResult, runZhangSweep } from '../experiments/zhang/sweep.ts';
-import { writeZhangReport } from '../experiments/zhang/report.ts';
 import { readConfigFile } from './runCommand.ts';
+import { studyOptionsUsage, studyParseOptions, studyRunOptions } from './studyOptions.ts';
 import { datasetNames } from '../experiments/runConfig.ts';
 
 export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist|mnist|cifar10|digits] [--scale quick|paper]
                    [--dir DATA_DIR] [--config FILE] [--set path=value ...] [--out DIR] [--formats png,svg,pdf]
-                   [--jobs N]
+                   [--executor local|slurm] [--jobs N] [--fresh] [slurm options]
   Zhang et al. (2017), "Understanding deep learning requires rethinking generalization": train
   MLP 1×512, MLP 3×512, a small homogeneous CNN and a residual CNN with SGD + momentum 0.9 on true
   labels, partially and fully random labels, shuffled pixels, random pixels and Gaussian inputs,
@@ -24,8 +24,9 @@ export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist
   --scale paper   the full training set, learning rate ×0.95 per epoch, checkpoints for resumption
   --config FILE   JSON overriding fields of the preset (see src/experiments/zhang/config.ts)
   --set a.b=value override one field (value parsed as JSON when possible)
-  --jobs N        runs trained at once, each in its own process (default min(2, available cores));
-                  results do not depend on it. Progress: one line per finished run`;
+  Runs on the study engine (see ibl sweep): every run is a point in DIR/<run id>-<hash>/; results
+  do not depend on the executor or on --jobs (default here min(2, available cores)).
+${studyOptionsUsage}`;
 
 function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
@@ -62,7 +63,7 @@ export async function reproduceZhangCommand(argv: string[]): Promise<number> {
       set: { type: 'string', multiple: true, default: [] },
       out: { type: 'string' },
       formats: { type: 'string' },
-      jobs: { type: 'string' },
+      ...studyParseOptions,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -71,22 +72,27 @@ export async function reproduceZhangCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = resolveZhangConfig(values);
-  const jobs = values.jobs === undefined ? Math.min(2, os.availableParallelism()) : Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError([`--jobs ${values.jobs}: expected a positive integer`], 'command line');
   const outDir = values.out ?? path.join('reports', 'zhang', `${config.dataset}-${config.scale}`);
+  const engine = studyRunOptions(values, outDir);
+  const jobs = engine.jobs ?? Math.min(2, os.availableParallelism());
   fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(`ibl reproduce zhang: ${config.dataset}, scale ${config.scale}, ${jobs} job${jobs === 1 ? '' : 's'} → ${outDir}/`);
-  const { results, backend, notes } = await runZhangSweep(config, {
+  log(`ibl reproduce zhang: ${config.dataset}, scale ${config.scale} → ${outDir}/`);
+  const { results, notes, failed, interrupted } = await runZhangSweep(config, {
     outDir,
     log,
     jobs,
-    onRunDone: (result, done, total) => log(`[${done}/${total}] ${describeZhangResult(result)}`),
+    executor: engine.executor,
+    slurm: engine.slurm,
+    wait: engine.wait,
+    fresh: engine.fresh,
+    onRunDone: (result) => log(`  ${describeZhangResult(result)}`),
   });
   for (const note of notes) log(`note: ${note}`);
-  const wallTimeSeconds = (Date.now() - started) / 1000;
-  const { files, markdown } = writeZhangReport(results, config, outDir, { backend, notes, wallTimeSeconds });
-  process.stdout.write(`${markdown}\nwrote ${files.join(', ')}\n`);
-  return results.some((r) => r.status === 'failed') ? 1 : 0;
+  const tableFile = path.join(outDir, 'table1.md');
+  if (fs.existsSync(tableFile)) process.stdout.write(`${fs.readFileSync(tableFile, 'utf8')}\nwrote ${tableFile}, results.json and the figures in ${outDir}/ in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (interrupted) return 130;
+  if (engine.executor === 'slurm' && !engine.wait) return 0; // submitted: collect later with ibl report
+  return failed > 0 || results.some((r) => r.status === 'failed') ? 1 : 0;
 }

@@ -16,7 +16,9 @@ import { parameterCount } from '../models/types.ts';
 import { createUpdateRule, trainingBatchSize } from '../optim/registry.ts';
 import { learningRateAt } from '../optim/schedule.ts';
 import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
-import { trainLoop, type TrainLoopResult } from '../train/trainLoop.ts';
+import { trainLoopSteps, type TrainLoopPosition, type TrainLoopResult } from '../train/trainLoop.ts';
+import { tryLockRun } from '../train/runLock.ts';
+import { sameRun } from './study/identity.ts';
 import { toTensorData, disposeTensorData } from '../train/tensorData.ts';
 import { derivedSeed } from '../train/batches.ts';
 import { RunRecord } from '../train/runRecord.ts';
@@ -36,11 +38,16 @@ export interface RunOptions {
   progress?: ProgressReporter;
   /** Start from scratch even if the folder holds a finished or interrupted run. */
   fresh?: boolean;
+  /** Aborting it stops training between two steps: checkpoint there, status 'interrupted'. */
+  signal?: AbortSignal;
+  /** Another live process holds the folder's lock: wait for it (default) or leave at once. */
+  whenLocked?: 'wait' | 'leave';
+  log?: (line: string) => void;
 }
 
 export interface RunSummary {
   name: string;
-  status: 'running' | 'completed' | 'diverged' | 'failed';
+  status: 'running' | 'completed' | 'diverged' | 'failed' | 'interrupted';
   stepsDone: number;
   stepsRequested: number;
   divergedAtStep?: number;
@@ -118,25 +125,95 @@ export function finalBlock(metrics: ProbeRecord[], result: Pick<TrainLoopResult,
   };
 }
 
-function sameConfig(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** A finished run that a config asks nothing more of (a larger step budget asks for more steps). */
+export function runIsFinished(summary: RunSummary | null, config: RunConfig): boolean {
+  if (!summary) return false;
+  return summary.status === 'diverged' || (summary.status === 'completed' && (summary.stoppedEarly === true || summary.stepsDone >= config.training.steps));
 }
 
+/**
+ * Runs one experiment in `options.outDir` under the folder's lock (see train/runLock.ts): while
+ * another live process holds it, waits (or, with whenLocked 'leave', returns what the folder
+ * holds), then continues from whatever that process left.
+ */
 export async function runExperiment(config: RunConfig, options: RunOptions): Promise<RunSummary> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let announced = false;
+  for (;;) {
+    const attempt = tryLockRun(options.outDir, log);
+    if ('lock' in attempt) {
+      try {
+        return await runLocked(config, options, log);
+      } catch (error) {
+        recordFailure(options.outDir, config, error as Error);
+        throw error;
+      } finally {
+        attempt.lock.release();
+      }
+    }
+    const holder = attempt.heldBy ? `pid ${attempt.heldBy.pid} on ${attempt.heldBy.host}` : 'another process';
+    if (options.whenLocked === 'leave') {
+      const summary = new RunRecord(options.outDir).readSummary() as RunSummary | null;
+      throw new Error(`${options.outDir} is being trained by ${holder}${summary ? ` (now at step ${summary.stepsDone})` : ''}; leaving it to that process`);
+    }
+    if (!announced) log(`${options.outDir}: being trained by ${holder}; waiting for it to finish`);
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (options.signal?.aborted) {
+      const summary = new RunRecord(options.outDir).readSummary() as RunSummary | null;
+      if (summary) return summary;
+      throw new Error(`${options.outDir}: interrupted while waiting for ${holder}`);
+    }
+  }
+}
+
+/**
+ * A run that failed before its training loop (e.g. data that cannot be loaded) is still recorded
+ * as failed, so a study's table says why; a folder holding another run is left alone.
+ */
+function recordFailure(dir: string, config: RunConfig, error: Error): void {
+  const record = new RunRecord(dir);
+  const previousConfig = record.readConfig() as RunConfig | null;
+  if (previousConfig !== null && !sameRun(previousConfig, config)) return;
+  const previous = record.readSummary() as Partial<RunSummary> | null;
+  if (previous?.status === 'failed') return;
+  record.writeSummary({
+    name: config.name, stepsRequested: config.training.steps, seed: config.seed, stepsDone: 0, wallTimeSeconds: 0,
+    ...(previous ?? {}), status: 'failed', error: error.message,
+  });
+}
+
+/** Empty a run folder except its lock. */
+function clearRunFolder(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir)) {
+    if (entry !== 'run.lock') fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+async function runLocked(config: RunConfig, options: RunOptions, log: (line: string) => void): Promise<RunSummary> {
   const started = Date.now();
   const backend = await setupBackend(config.backend === 'auto' ? undefined : config.backend);
   const record = new RunRecord(options.outDir);
   const checkpointDir = record.path('checkpoint');
 
-  const previousConfig = options.fresh ? null : record.readConfig();
+  const previousConfig = options.fresh ? null : record.readConfig() as RunConfig | null;
   const previousSummary = options.fresh ? null : record.readSummary() as RunSummary | null;
-  if (previousConfig !== null && !sameConfig(previousConfig, config)) {
+  if (previousConfig !== null && !sameRun(previousConfig, config)) {
     throw new Error(`${options.outDir} already holds a run with a different config; choose another --out or pass --fresh to overwrite it`);
   }
-  if (previousSummary && previousConfig && (previousSummary.status === 'completed' || previousSummary.status === 'diverged')) {
-    return previousSummary;
+  if (previousConfig && runIsFinished(previousSummary, config)) {
+    // Only presentation may differ (e.g. report.formats): redraw, never retrain.
+    if (JSON.stringify(previousConfig.report) !== JSON.stringify(config.report)) {
+      record.loadMetrics(Number.POSITIVE_INFINITY);
+      for (const format of config.report.formats) {
+        saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`));
+      }
+      record.writeConfig({ ...previousConfig, report: config.report });
+    }
+    return previousSummary!;
   }
-  if (options.fresh) fs.rmSync(options.outDir, { recursive: true, force: true });
+  if (options.fresh) clearRunFolder(options.outDir);
 
   const split = loadDataForRun(config);
   const model = buildModel(config, split.train.featureShape, split.train.numClasses);
@@ -187,8 +264,9 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   let collapse: CollapseCheck | undefined;
   const stopAtAccuracy = config.training.stopAtTrainAccuracy;
   const stopAtLoss = config.training.stopAtTrainLoss;
+  let stoppedAt: TrainLoopPosition | undefined;
   try {
-    result = trainLoop({
+    const loop = trainLoopSteps({
       model,
       rule,
       data: { train, test, curvature },
@@ -225,7 +303,28 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
         record.writeSummary({ ...baseSummary, status: 'running', stepsDone: step, wallTimeSeconds: wallTime() });
       },
     });
-    if (result.status === 'completed') collapse = checkCollapse(model, result.params, train, config.training.loss, config.probes.chunkSize);
+    // Drive the loop step by step, handing the event loop a turn every ~50 ms so that a signal
+    // (Ctrl-C, Slurm's SIGTERM) is seen; an abort stops between two steps.
+    let position: TrainLoopPosition = { step: start.step, params: start.params, state: start.state };
+    let paused = Date.now();
+    for (;;) {
+      if (options.signal?.aborted) {
+        stoppedAt = position;
+        loop.return(undefined as unknown as TrainLoopResult);
+        break;
+      }
+      const next = loop.next();
+      if (next.done) {
+        result = next.value;
+        break;
+      }
+      position = next.value;
+      if (Date.now() - paused > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        paused = Date.now();
+      }
+    }
+    if (result?.status === 'completed') collapse = checkCollapse(model, result.params, train, config.training.loss, config.probes.chunkSize);
   } catch (error) {
     progress.stop();
     record.writeSummary({ ...baseSummary, status: 'failed', stepsDone: start.step, error: (error as Error).message, wallTimeSeconds: wallTime() });
@@ -238,6 +337,16 @@ export async function runExperiment(config: RunConfig, options: RunOptions): Pro
   }
   progress.stop();
 
+  if (stoppedAt) {
+    saveCheckpoint(checkpointDir, model, stoppedAt.params, { step: stoppedAt.step, optimizerState: stoppedAt.state }, { loss: config.training.loss });
+    tf.dispose(stoppedAt.params);
+    for (const list of Object.values(stoppedAt.state)) tf.dispose(list);
+    const summary: RunSummary = { ...baseSummary, status: 'interrupted', stepsDone: stoppedAt.step, wallTimeSeconds: wallTime() };
+    record.writeSummary(summary as unknown as Record<string, unknown>);
+    log(`${config.name}: interrupted at step ${stoppedAt.step}/${config.training.steps}; checkpoint saved in ${checkpointDir} — rerun the same command to continue`);
+    return summary;
+  }
+  result = result!;
   saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state }, { loss: config.training.loss });
   tf.dispose(result.params);
   for (const list of Object.values(result.state)) tf.dispose(list);

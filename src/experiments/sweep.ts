@@ -1,34 +1,16 @@
 /**
  * Sweeps: the same experiment over a grid of config values (e.g. learning rate × batch size, the
- * axes of "flatness versus learning rate and batch size"). Every grid point is validated before
- * any run starts; each point is an ordinary run record under <out>/<point>/, so an interrupted
- * sweep resumes point by point; a diverged or failed point is recorded and the sweep goes on.
+ * axes of "flatness versus learning rate and batch size"), as a study on the one engine
+ * (study/engine.ts): every grid point is a validated, hash-named, resumable run folder; a
+ * diverged or failed point is recorded and the sweep goes on. `seed` as a grid axis is a set of
+ * replicates: the tables and figure also show mean ± s.d. over seeds.
  */
-import * as path from 'node:path';
-import { applyOverrides, parseRunConfig, ConfigError, type RunConfig } from './runConfig.ts';
-import { runExperiment, type RunSummary } from './runExperiment.ts';
-import { writeJsonAtomic, writeFileAtomic } from '../util/atomicWrite.ts';
-import type { ProgressReporter } from '../util/progress.ts';
-import { saveFigure } from '../report/figure.ts';
-import { markdownTable } from '../report/markdownTable.ts';
-import type { Panel, Series } from '../report/figure.ts';
+import { applyOverrides, parseRunConfig, ConfigError } from './runConfig.ts';
+import type { StudyDefinition, StudyPoint } from './study/types.ts';
+import type { StudyKind } from './study/registry.ts';
+import { writeSweepReport } from './sweepReport.ts';
 
 export interface GridAxis { path: string; values: unknown[] }
-
-export interface SweepPoint {
-  assignments: Record<string, unknown>;
-  slug: string;
-  config: RunConfig;
-}
-
-export interface SweepPointResult {
-  assignments: Record<string, unknown>;
-  slug: string;
-  status: RunSummary['status'];
-  divergedAtStep?: number;
-  error?: string;
-  final?: Record<string, unknown>;
-}
 
 /** Parse `path=v1,v2,…` (each value JSON when it parses, else a string). */
 export function parseGridAxis(text: string): GridAxis {
@@ -40,27 +22,24 @@ export function parseGridAxis(text: string): GridAxis {
   return { path: text.slice(0, eq), values };
 }
 
-function slugify(assignments: Record<string, unknown>): string {
-  return Object.entries(assignments)
-    .map(([key, value]) => `${key.split('.').pop()}=${String(value)}`)
-    .join('_')
-    .replace(/[^A-Za-z0-9=._-]/g, '-');
+function pointLabel(assignments: Record<string, unknown>): string {
+  return Object.entries(assignments).map(([key, value]) => `${key.split('.').pop()}=${String(value)}`).join('_') || 'base';
 }
 
 /** All grid points with validated configs; throws ConfigError naming every bad point first. */
-export function expandGrid(base: Record<string, unknown>, axes: GridAxis[], source: string): SweepPoint[] {
+export function expandGrid(base: Record<string, unknown>, axes: GridAxis[], source: string): StudyPoint[] {
   let combos: Record<string, unknown>[] = [{}];
   for (const axis of axes) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.path]: v })));
   const problems: string[] = [];
-  const points: SweepPoint[] = [];
+  const points: StudyPoint[] = [];
   for (const assignments of combos) {
-    const slug = slugify(assignments);
+    const label = pointLabel(assignments);
     try {
       const raw = applyOverrides(base, Object.entries(assignments).map(([k, v]) => `${k}=${JSON.stringify(v)}`));
-      const name = `${String(base.name ?? 'sweep')}-${slug}`;
-      points.push({ assignments, slug, config: parseRunConfig({ ...raw, name }, source) });
+      const config = parseRunConfig({ ...raw, name: `${String(base.name ?? 'sweep')}-${label}` }, source);
+      points.push({ label, tags: Object.fromEntries(Object.entries(assignments).map(([k, v]) => [k, v as string | number | boolean | null])), config });
     } catch (error) {
-      if (error instanceof ConfigError) problems.push(...error.problems.map((p) => `grid point ${slug}: ${p}`));
+      if (error instanceof ConfigError) problems.push(...error.problems.map((p) => `grid point ${label}: ${p}`));
       else throw error;
     }
   }
@@ -68,78 +47,27 @@ export function expandGrid(base: Record<string, unknown>, axes: GridAxis[], sour
   return points;
 }
 
-export interface SweepOptions {
-  outDir: string;
-  progress?: () => ProgressReporter;
-  log?: (line: string) => void;
-}
+export interface SweepSpec { axes: GridAxis[] }
 
-export async function runSweep(points: SweepPoint[], axes: GridAxis[], options: SweepOptions): Promise<SweepPointResult[]> {
-  const results: SweepPointResult[] = [];
-  const log = options.log ?? (() => {});
-  for (const [i, point] of points.entries()) {
-    log(`sweep: point ${i + 1}/${points.length} ${point.slug}`);
-    let result: SweepPointResult;
-    try {
-      const summary = await runExperiment(point.config, { outDir: path.join(options.outDir, point.slug), progress: options.progress?.() });
-      result = { assignments: point.assignments, slug: point.slug, status: summary.status, divergedAtStep: summary.divergedAtStep, final: summary.final };
-    } catch (error) {
-      // A failing point must not lose the others: record it and go on.
-      result = { assignments: point.assignments, slug: point.slug, status: 'failed', error: (error as Error).message };
-    }
-    results.push(result);
-    log(`sweep: ${point.slug} ${result.status}${result.divergedAtStep !== undefined ? ` at step ${result.divergedAtStep}` : ''}${result.error ? `: ${result.error}` : ''}`);
-    writeJsonAtomic(path.join(options.outDir, 'sweep.json'), { axes, results });
-  }
-  writeSweepReport(results, axes, options.outDir);
-  return results;
-}
-
-const reportedMetrics: { key: string; label: string; yLabel: string }[] = [
-  { key: 'trainLoss', label: 'final train loss', yLabel: 'cross-entropy (nats)' },
-  { key: 'testAccuracy', label: 'final test accuracy', yLabel: 'accuracy (fraction)' },
-  { key: 'hessianTrace', label: 'Hessian trace', yLabel: 'tr ∇²L (Hutchinson)' },
-  { key: 'sharpness', label: 'sharpness λ_max', yLabel: 'λ_max(∇²L)' },
-  { key: 'normalizedMargin', label: 'normalized margin', yLabel: 'min margin / ‖θ‖₂^L' },
-  { key: 'paramNormL2', label: 'parameter norm', yLabel: '‖θ‖₂' },
-];
-
-/** Figure and table: each metric against the first grid axis, one line per other combination. */
-export function writeSweepReport(results: SweepPointResult[], axes: GridAxis[], outDir: string): void {
-  const metricValue = (r: SweepPointResult, key: string): number | null => {
-    const v = r.final?.[key];
-    return typeof v === 'number' && Number.isFinite(v) && r.status === 'completed' ? v : null;
+export function sweepStudy(points: StudyPoint[], spec: SweepSpec, title = `sweep over ${spec.axes.map((a) => a.path).join(' × ')}`): StudyDefinition {
+  return {
+    kind: 'sweep',
+    title,
+    points,
+    spec,
+    report: (collected, outDir) => {
+      writeSweepReport(collected, spec.axes.map((a) => a.path), outDir, title);
+      return [];
+    },
   };
-  const rows = results.map((r) => [
-    ...axes.map((a) => String(r.assignments[a.path])),
-    r.status + (r.divergedAtStep !== undefined ? ` (step ${r.divergedAtStep})` : ''),
-    ...reportedMetrics.map((m) => metricValue(r, m.key) ?? '—'),
-  ]);
-  writeFileAtomic(path.join(outDir, 'summary.md'), `${markdownTable([...axes.map((a) => a.path), 'status', ...reportedMetrics.map((m) => m.label)], rows, { digits: 4 })}\n`);
-
-  if (axes.length === 0) return;
-  const xAxis = axes[0];
-  const numericX = xAxis.values.every((v) => typeof v === 'number');
-  if (!numericX) return;
-  const xs = xAxis.values as number[];
-  const positive = xs.every((v) => v > 0);
-  const spansDecades = positive && Math.max(...xs) / Math.min(...xs) >= 10;
-  const groups = new Map<string, SweepPointResult[]>();
-  for (const r of results) {
-    const key = axes.slice(1).map((a) => `${a.path.split('.').pop()}=${String(r.assignments[a.path])}`).join(', ') || 'all';
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const panels: Panel[] = [];
-  for (const metric of reportedMetrics) {
-    const series: Series[] = [];
-    for (const [label, group] of groups) {
-      const pts = group.map((r) => ({ x: r.assignments[xAxis.path] as number, y: metricValue(r, metric.key) }))
-        .filter((p): p is { x: number; y: number } => p.y !== null)
-        .sort((a, b) => a.x - b.x);
-      if (pts.length > 0) series.push({ label, x: pts.map((p) => p.x), y: pts.map((p) => p.y) });
-    }
-    if (series.length === 0) continue;
-    panels.push({ title: metric.label, xLabel: xAxis.path, yLabel: metric.yLabel, xScale: spansDecades ? 'log' : 'linear', yScale: 'auto', series });
-  }
-  if (panels.length > 0) saveFigure({ title: `sweep over ${axes.map((a) => a.path).join(' × ')} (diverged/failed points omitted)`, panels, columns: 3 }, path.join(outDir, 'sweep.png'));
 }
+
+/** Registry entry (study/registry.ts); also the generic report of kinds without their own. */
+export const sweepStudyKind: StudyKind = {
+  fromManifest(manifest) {
+    const spec = (manifest.spec as SweepSpec | undefined) ?? {
+      axes: [...new Set(manifest.points.flatMap((p) => Object.keys(p.tags)))].map((key) => ({ path: key, values: [...new Set(manifest.points.map((p) => p.tags[key]))] })),
+    };
+    return sweepStudy(manifest.points.map((p) => ({ label: p.label, tags: p.tags, config: p.config })), spec, manifest.title);
+  },
+};

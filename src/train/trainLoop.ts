@@ -89,6 +89,22 @@ function disposeReplaced(previous: tf.Tensor[], next: tf.Tensor[]): void {
 }
 
 export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
+  const steps = trainLoopSteps(options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Where the loop stands after a step: what a caller needs to checkpoint and stop there. */
+export interface TrainLoopPosition { step: number; params: tf.Tensor[]; state: OptimizerState }
+
+/**
+ * The same loop, pausing after every step: a caller that drives it can yield to the event loop
+ * (so signals are seen) and stop between steps — `return()` it and the position's tensors are the
+ * caller's to save and dispose.
+ */
+export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopPosition, TrainLoopResult, void> {
   const { model, rule, data, steps, batchSize, seed } = options;
   const lossOf = classificationLossOf(options.probes.loss);
   let params = options.start.params;
@@ -187,6 +203,7 @@ export function trainLoop(options: TrainLoopOptions): TrainLoopResult {
     if (options.checkpointEvery && options.onCheckpoint && done % options.checkpointEvery === 0 && done < steps) {
       options.onCheckpoint(done, params, state);
     }
+    yield { step: t + 1, params, state };
   }
   return { params, state, status: 'completed', stepsDone: steps, lastProbe, timings };
 }

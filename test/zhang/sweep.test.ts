@@ -13,7 +13,11 @@ import { zhangPreset, zhangConfigSchema, type ZhangConfig } from '../../src/expe
 import { describeZhangResult, planZhangRuns, runZhangSweep, zhangCorruptions, type ZhangRunResult } from '../../src/experiments/zhang/sweep.ts';
 import { writeZhangReport } from '../../src/experiments/zhang/report.ts';
 import { resolveZhangConfig } from '../../src/cli/reproduceZhang.ts';
+import { pointFolderName } from '../../src/experiments/study/identity.ts';
 import { runExperiment } from '../../src/experiments/runExperiment.ts';
+
+/** A run's folder in the study: `<run id>-<hash of its config>` (the engine's naming). */
+const runDir = (out: string, id: string) => path.join(out, fs.readdirSync(out).find((f) => f.startsWith(`${id}-`) && /-[0-9a-f]{10}$/.test(f))!);
 
 describe('zhang sweep', () => {
   it('plans every architecture × corruption plus the Table 1 variants, as valid momentum run configs', () => {
@@ -77,7 +81,7 @@ describe('zhang sweep', () => {
     for (const id of ['mlp-small__true-labels', 'mlp-small__partial-0.5', 'mlp-small__random-labels']) {
       expect(byId.get(id)).toMatchObject({ status: 'completed', fitted: true });
       expect(byId.get(id)!.hessianTrace).toBeGreaterThan(0);
-      expect(fs.existsSync(path.join(out, 'runs', id, 'checkpoint', 'model.json'))).toBe(true);
+      expect(fs.existsSync(path.join(runDir(out, id), 'checkpoint', 'model.json'))).toBe(true);
     }
     expect(byId.get('mlp-small__random-labels')!.stepsToFit!).toBeGreaterThan(byId.get('mlp-small__true-labels')!.stepsToFit!);
     expect(byId.get('mlp-exploding__true-labels')).toMatchObject({ status: 'diverged', fitted: false });
@@ -99,7 +103,7 @@ describe('zhang sweep', () => {
     expect(markdown).toMatch(/\| mlp-exploding +\| +\d+ +\| true .*\| diverged \(step \d+\) +\|/);
     expect(markdown).toMatch(/mlp-exploding__true-labels diverged/);
 
-    const summaryFile = path.join(out, 'runs', 'mlp-small__random-labels', 'summary.json');
+    const summaryFile = path.join(runDir(out, 'mlp-small__random-labels'), 'summary.json');
     const before = fs.statSync(summaryFile).mtimeMs;
     const second = await runZhangSweep(config, { outDir: out });
     expect(fs.statSync(summaryFile).mtimeMs).toBe(before);
@@ -125,7 +129,7 @@ describe('zhang sweep', () => {
     expect(parallel.results.map(key)).toEqual(serial.results.map(key));
     expect(lines).toHaveLength(4);
     expect(lines.map((l) => l.slice(0, 6)).sort()).toEqual(['[1/4] ', '[2/4] ', '[3/4] ', '[4/4] ']);
-    const summaryFile = path.join(parallelOut, 'runs', 'cnn__random-labels', 'summary.json');
+    const summaryFile = path.join(runDir(parallelOut, 'cnn__random-labels'), 'summary.json');
     const before = fs.statSync(summaryFile).mtimeMs;
     const again = await runZhangSweep(config, { outDir: parallelOut, jobs: 2 });
     expect(fs.statSync(summaryFile).mtimeMs).toBe(before);
@@ -146,7 +150,7 @@ describe('zhang sweep', () => {
     });
     const spec = planZhangRuns(config, 100).find((r) => r.id === 'mlp__random-labels')!;
     expect(spec.config.checkpoint.every).toBe(2); // 2 probes × 1 epoch of 100 images at batch 100
-    const dir = path.join(out, 'runs', spec.id);
+    const dir = path.join(out, pointFolderName(spec.id, spec.config));
     // interrupt the run after step 5: its checkpoint holds step 4
     const interrupt = { start() {}, stop() {}, update(step: number) { if (step > 5) throw new Error('interrupted'); } };
     await expect(runExperiment(spec.config, { outDir: dir, progress: interrupt })).rejects.toThrow('interrupted');

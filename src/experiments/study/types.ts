@@ -38,6 +38,11 @@ export interface StudyDefinition {
   title: string;
   points: StudyPoint[];
   /**
+   * Plain JSON the study's registry entry (study/registry.ts) rebuilds this definition from when
+   * `ibl report DIR` reads the study folder's manifest (e.g. the sweep's grid axes).
+   */
+  spec?: unknown;
+  /**
    * Tables, figures (each with its CSV and caption) and verdicts from collected points. Must
    * read only `collected` (and files inside the run folders): it runs again under `ibl report`.
    * Returns the verdict lines (may be empty); a FAIL verdict makes the command exit non-zero.

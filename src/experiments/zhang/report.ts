@@ -148,7 +148,7 @@ export function fitTable(results: ZhangRunResult[]): string {
   return markdownTable(['model', 'corruption', 'status', 'steps to fit', 'seconds to fit', 'train acc', 'test acc', '‖θ‖₂', 'normalized margin', 'Hessian trace'], rows);
 }
 
-export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig, outDir: string, info: { backend: string; notes: string[]; wallTimeSeconds: number }): { files: string[]; markdown: string } {
+export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig, outDir: string, info: { backend: string; notes: string[]; wallTimeSeconds?: number }): { files: string[]; markdown: string } {
   const title = `Zhang et al. 2017: ${config.dataset} (${config.scale}${config.trainSize ? `, n = ${config.trainSize}` : ''})`;
   const files: string[] = [];
   const figures: [string, Figure][] = [
@@ -168,7 +168,7 @@ export function writeZhangReport(results: ZhangRunResult[], config: ZhangConfig,
   const markdown = [
     `# ${title}, SGD momentum ${config.optimizer.momentum}`,
     '',
-    `Backend ${info.backend}; ${results.length} runs (${skipped} skipped, ${failed.length} failed or diverged); this invocation took ${info.wallTimeSeconds.toFixed(0)} s; training time summed over the runs (across resumptions): ${results.reduce((t, r) => t + (r.wallTimeSeconds ?? r.secondsToFit ?? 0), 0).toFixed(0)} s.`,
+    `Backend ${info.backend}; ${results.length} runs (${skipped} skipped, ${failed.length} failed or diverged); ${info.wallTimeSeconds !== undefined ? `this invocation took ${info.wallTimeSeconds.toFixed(0)} s; ` : ''}training time summed over the runs (across resumptions): ${results.reduce((t, r) => t + (r.wallTimeSeconds ?? r.secondsToFit ?? 0), 0).toFixed(0)} s.`,
     `Stopping rule: 100% training accuracy (checked every ${config.probeEveryEpochs} epoch(s)) or ${config.stepBudget} steps${budgetNote(config)}. ` +
       `Learning rate ${config.optimizer.learningRate}${config.optimizer.epochDecay < 1 ? ` × ${config.optimizer.epochDecay}^epoch` : ''}, batch ${config.optimizer.batchSize}.`,
     ...info.notes.map((n) => `Note: ${n}.`),

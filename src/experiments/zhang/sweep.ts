@@ -1,13 +1,14 @@
 /**
- * The Zhang et al. (2017) sweep: every architecture × corruption (plus the Table 1 variants) as
- * an `ibl run` record folder, trained with SGD + momentum until 100% training accuracy or the
- * step budget, then probed once more at the final solution (Hessian trace, batch-norm inference
- * accuracy) into `zhang.json` next to the record.
+ * The Zhang et al. (2017) sweep, a study on the one engine (study/engine.ts): every architecture
+ * × corruption (plus the Table 1 variants) is a point — an `ibl run` record folder
+ * `<id>-<hash>/`, trained with SGD + momentum until 100% training accuracy or the step budget,
+ * then probed once more at the final solution (Hessian trace, batch-norm inference accuracy) by
+ * the process that trained it, into `zhang.json` next to the record (the kind's afterRun step).
+ * The report reads only those folders, so it is the same under `ibl report DIR`.
  *
- * Resumable: `runExperiment` skips a finished folder and continues an interrupted one from its
- * last checkpoint; the final probe is skipped when `zhang.json` exists. A diverged run is
- * recorded as such and a failed one (an exception) is recorded with its message; the sweep goes
- * on either way.
+ * Resumable: a finished point is skipped and an interrupted one continues from its last
+ * checkpoint. A diverged run is recorded as such and a failed one with its message; the sweep
+ * goes on either way.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,10 +24,14 @@ import { createRng, permutation } from '../../util/rng.ts';
 import { writeJsonAtomic } from '../../util/atomicWrite.ts';
 import { setupBackend } from '../../backend/setup.ts';
 import { parseRunConfig, type RunConfig } from '../runConfig.ts';
-import { runExperiment, type RunSummary } from '../runExperiment.ts';
+import type { RunSummary } from '../runExperiment.ts';
 import { loadDataForRun } from '../loadData.ts';
+import { runStudy } from '../study/engine.ts';
+import type { StudyKind } from '../study/registry.ts';
+import type { CollectedPoint, StudyDefinition, StudyPoint } from '../study/types.ts';
+import type { SlurmOptions } from '../study/slurmExecutor.ts';
+import { writeZhangReport } from './report.ts';
 import type { ZhangConfig } from './config.ts';
-import { runInWorkers } from './workers.ts';
 
 export interface ZhangCorruption {
   id: string;
@@ -143,15 +148,11 @@ export interface ZhangRunResult {
   lossCurve: { step: number; loss: number }[];
 }
 
-function readMetrics(dir: string): { step: number; trainLoss: number }[] {
-  const file = path.join(dir, 'metrics.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-}
-
 /** The final-solution probes that the per-step probes leave out (they are too costly per step). */
-function finalProbes(spec: ZhangRunSpec, dir: string, config: ZhangConfig): Pick<ZhangRunResult, 'hessianTrace' | 'hessianTraceStderr' | 'hessianTraceError' | 'testAccuracyInference'> {
+export function finalProbes(runConfig: RunConfig, dir: string, curvatureConfig: ZhangConfig['curvature']): Pick<ZhangRunResult, 'hessianTrace' | 'hessianTraceStderr' | 'hessianTraceError' | 'testAccuracyInference'> {
   const out: ReturnType<typeof finalProbes> = { hessianTrace: null, hessianTraceStderr: null };
+  const spec = { config: runConfig };
+  const config = { curvature: curvatureConfig };
   const split = loadDataForRun(spec.config);
   const loaded = loadCheckpoint(path.join(dir, 'checkpoint'));
   const model = loaded.model;
@@ -185,19 +186,32 @@ function finalProbes(spec: ZhangRunSpec, dir: string, config: ZhangConfig): Pick
   return out;
 }
 
-function resultFrom(spec: ZhangRunSpec, summary: RunSummary, dir: string): ZhangRunResult {
-  const metrics = readMetrics(dir);
+/** The tags a Zhang point carries: what its report groups by. */
+interface ZhangTags { architecture: string; corruption: string; corruptionLabel: string; p: number | null; variant: ZhangVariant }
+
+/** A run's record, from its folder: summary, metrics and the final probes in zhang.json. */
+export function resultFromCollected(c: CollectedPoint): ZhangRunResult {
+  const tags = c.point.tags as unknown as ZhangTags;
+  const base = { id: c.point.label, architecture: tags.architecture, corruption: { id: tags.corruption, p: tags.p }, variant: tags.variant };
+  const summary = c.summary;
+  if (!summary || summary.status === 'running' || summary.status === 'interrupted') {
+    return { ...unfinishedZhangResult(base, 'failed', summary ? `unfinished (${summary.status} at step ${summary.stepsDone})` : 'not run'), stepsDone: summary?.stepsDone ?? 0 };
+  }
   const final = (summary.final ?? {}) as Record<string, number | null | undefined>;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const fitted = summary.status === 'completed' && num(final.trainAccuracy) === 1;
+  const probesFile = path.join(c.dir, 'zhang.json');
+  const probes = summary.status !== 'failed' && fs.existsSync(probesFile)
+    ? JSON.parse(fs.readFileSync(probesFile, 'utf8')) as Partial<ZhangRunResult>
+    : {};
   return {
-    id: spec.id,
-    architecture: spec.architecture,
-    corruption: spec.corruption.id,
-    p: spec.corruption.p,
-    variant: spec.variant,
-    status: summary.status,
-    ...(summary.error ? { reason: summary.error } : {}),
+    id: base.id,
+    architecture: base.architecture,
+    corruption: tags.corruption,
+    p: tags.p,
+    variant: tags.variant,
+    status: summary.status as ZhangRunResult['status'],
+    ...(summary.error ? { reason: summary.error.split('\n')[0] } : {}),
     ...(summary.status === 'diverged' ? { reason: `diverged at step ${summary.divergedAtStep} (loss ${summary.divergedLoss})` } : {}),
     fitted,
     stepsToFit: fitted ? summary.stepsDone : null,
@@ -209,28 +223,30 @@ function resultFrom(spec: ZhangRunSpec, summary: RunSummary, dir: string): Zhang
     trainLoss: num(final.trainLoss),
     paramNormL2: num(final.paramNormL2),
     normalizedMargin: num(final.normalizedMargin),
-    hessianTrace: null,
-    hessianTraceStderr: null,
+    hessianTrace: probes.hessianTrace ?? null,
+    hessianTraceStderr: probes.hessianTraceStderr ?? null,
+    ...(probes.hessianTraceError ? { hessianTraceError: probes.hessianTraceError } : {}),
+    ...(probes.testAccuracyInference !== undefined ? { testAccuracyInference: probes.testAccuracyInference } : {}),
     parameters: summary.parameters ?? null,
-    lossCurve: metrics.map((m) => ({ step: m.step, loss: m.trainLoss })),
+    lossCurve: c.metrics.map((m) => ({ step: m.step as number, loss: m.trainLoss as number })),
   };
 }
 
 export interface SweepOptions {
   outDir: string;
   log?: (line: string) => void;
-  /** Called before each run starts (for progress; in worker mode when the run is handed out). */
-  onRunStart?: (spec: ZhangRunSpec, index: number, total: number) => void;
-  /** Called once per finished (or skipped) run, in finishing order; `done` counts finished runs. */
+  /** Called once per run the executor finishes, in finishing order; `done` counts them. */
   onRunDone?: (result: ZhangRunResult, done: number, total: number) => void;
   /**
-   * Independent runs trained at once, each in its own child process (TF.js's wasm backend is
-   * single-threaded in Node). 1 (the default) trains in this process. Every run's record depends
-   * only on its own config, so results do not depend on `jobs` or on scheduling.
+   * Local executor: runs trained at once, each in its own child process (TF.js's wasm backend
+   * is single-threaded in Node); default 1. Every run's record depends only on its own config,
+   * so results do not depend on `jobs`, on the executor or on scheduling.
    */
   jobs?: number;
-  /** Backend set-up result decides whether conv models can train (wasm needs Conv2DBackpropFilter). */
-  canTrainConv?: () => { ok: boolean; reason?: string };
+  executor?: 'local' | 'slurm';
+  slurm?: SlurmOptions;
+  wait?: boolean;
+  fresh?: boolean;
 }
 
 /** One progress line for a finished run. */
@@ -255,39 +271,8 @@ export function convTrainingSupport(backend: string): { ok: boolean; reason?: st
   return { ok: true };
 }
 
-/**
- * Trains (or resumes, or reads back) one run of the sweep and returns its record; never throws
- * for a failure of the run itself (it is recorded as 'failed').
- */
-export async function executeZhangRun(spec: ZhangRunSpec, config: ZhangConfig, outDir: string, backendName: string, log: (line: string) => void = () => {}): Promise<ZhangRunResult> {
-  const dir = path.join(outDir, 'runs', spec.id);
-  const resultFile = path.join(dir, 'zhang.json');
-  let summary: RunSummary;
-  try {
-    summary = await runExperiment(spec.config, { outDir: dir });
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    log(`  ${spec.id}: failed — ${message}`);
-    const recorded = fs.existsSync(path.join(dir, 'summary.json')) ? JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary : null;
-    summary = { ...(recorded ?? { name: spec.id, stepsDone: 0, stepsRequested: spec.config.training.steps, backend: backendName, versions: {}, seed: spec.config.seed, parameters: 0, trainExamples: 0, testExamples: 0, wallTimeSeconds: 0 }), status: 'failed', error: message };
-  }
-  if (summary.status !== 'failed' && fs.existsSync(resultFile)) {
-    return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ZhangRunResult;
-  }
-  const result = resultFrom(spec, summary, dir);
-  if (summary.status !== 'failed') {
-    try {
-      Object.assign(result, finalProbes(spec, dir, config));
-    } catch (error) {
-      result.hessianTraceError = (error as Error).message.split('\n')[0];
-    }
-    writeJsonAtomic(resultFile, result);
-  }
-  return result;
-}
-
 /** The record of a run that did not train (conv net on a backend that cannot train it, or a lost worker). */
-export function unfinishedZhangResult(spec: ZhangRunSpec, status: 'skipped' | 'failed', reason: string | undefined): ZhangRunResult {
+export function unfinishedZhangResult(spec: Pick<ZhangRunSpec, 'id' | 'architecture' | 'variant'> & { corruption: Pick<ZhangCorruption, 'id' | 'p'> }, status: 'skipped' | 'failed', reason: string | undefined): ZhangRunResult {
   return {
     id: spec.id, architecture: spec.architecture, corruption: spec.corruption.id, p: spec.corruption.p, variant: spec.variant,
     status, reason, fitted: false, stepsToFit: null, secondsToFit: null, stepsDone: 0,
@@ -305,37 +290,76 @@ export function zhangTrainExamples(config: ZhangConfig): number {
   return loadDataForRun(probeConfig).train.n;
 }
 
-export async function runZhangSweep(config: ZhangConfig, options: SweepOptions): Promise<{ results: ZhangRunResult[]; backend: string; notes: string[] }> {
-  const log = options.log ?? (() => {});
+/** What `ibl report` needs to rebuild the study from its manifest. */
+export interface ZhangSpec { config: ZhangConfig; notes: string[]; skipped: { id: string; architecture: string; variant: ZhangVariant; corruption: string; p: number | null; reason: string }[] }
+
+export function zhangStudy(runs: ZhangRunSpec[], spec: ZhangSpec): StudyDefinition {
+  const points: StudyPoint[] = runs.map((r) => ({
+    label: r.id,
+    tags: { architecture: r.architecture, corruption: r.corruption.id, corruptionLabel: r.corruption.label, p: r.corruption.p, variant: r.variant },
+    config: r.config,
+  }));
+  return {
+    kind: 'zhang',
+    title: `Zhang et al. 2017: ${spec.config.dataset} (${spec.config.scale})`,
+    points,
+    spec,
+    report: (collected, outDir) => {
+      const results = zhangResults(collected, spec);
+      const backend = collected.find((c) => c.summary?.backend)?.summary?.backend ?? 'unknown';
+      writeZhangReport(results, spec.config, outDir, { backend, notes: spec.notes });
+      return [];
+    },
+  };
+}
+
+/** Every run's record in plan order, the skipped ones included. */
+export function zhangResults(collected: CollectedPoint[], spec: ZhangSpec): ZhangRunResult[] {
+  const skipped = spec.skipped.map((s) => unfinishedZhangResult({ id: s.id, architecture: s.architecture, variant: s.variant, corruption: { id: s.corruption, p: s.p } }, 'skipped', s.reason));
+  return [...collected.map(resultFromCollected), ...skipped];
+}
+
+export const zhangStudyKind: StudyKind = {
+  fromManifest(manifest) {
+    const spec = manifest.spec as ZhangSpec;
+    const study = zhangStudy([], spec);
+    return { ...study, points: manifest.points.map((p) => ({ label: p.label, tags: p.tags, config: p.config })) };
+  },
+  afterRun: {
+    file: 'zhang.json',
+    run(point, dir, spec) {
+      try {
+        return finalProbes(point.config, dir, (spec as ZhangSpec).config.curvature);
+      } catch (error) {
+        return { hessianTrace: null, hessianTraceStderr: null, hessianTraceError: (error as Error).message.split('\n')[0] };
+      }
+    },
+  },
+};
+
+export async function runZhangSweep(config: ZhangConfig, options: SweepOptions): Promise<{ results: ZhangRunResult[]; backend: string; notes: string[]; failed: number; interrupted: boolean }> {
   const backend = await setupBackend(config.backend === 'auto' ? undefined : config.backend);
   const notes: string[] = [];
   const conv = convTrainingSupport(backend.name);
-  const trainExamples = zhangTrainExamples(config);
-  const runs = planZhangRuns(config, trainExamples);
-  if (!conv.ok && runs.some((r) => r.conv)) notes.push(`conv architectures skipped: ${conv.reason}`);
-  const results: (ZhangRunResult | undefined)[] = new Array(runs.length);
-  let done = 0;
-  const finish = (index: number, result: ZhangRunResult) => {
-    results[index] = result;
-    options.onRunDone?.(result, ++done, runs.length);
+  const runs = planZhangRuns(config, zhangTrainExamples(config));
+  const skipped = conv.ok ? [] : runs.filter((r) => r.conv);
+  if (skipped.length > 0) notes.push(`conv architectures skipped: ${conv.reason}`);
+  const spec: ZhangSpec = {
+    config, notes,
+    skipped: skipped.map((r) => ({ id: r.id, architecture: r.architecture, variant: r.variant, corruption: r.corruption.id, p: r.corruption.p, reason: conv.reason ?? '' })),
   };
-  const toTrain: number[] = [];
-  for (const [index, spec] of runs.entries()) {
-    if (spec.conv && !conv.ok) finish(index, unfinishedZhangResult(spec, 'skipped', conv.reason));
-    else toTrain.push(index);
-  }
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, toTrain.length));
-  if (jobs === 1) {
-    for (const index of toTrain) {
-      options.onRunStart?.(runs[index], index, runs.length);
-      finish(index, await executeZhangRun(runs[index], config, options.outDir, backend.name, log));
-    }
-  } else {
-    await runInWorkers(runs, toTrain, jobs, { config, outDir: options.outDir, trainExamples }, {
-      log,
-      onStart: (index) => options.onRunStart?.(runs[index], index, runs.length),
-      onResult: finish,
-    });
-  }
-  return { results: results as ZhangRunResult[], backend: backend.name, notes };
+  const study = zhangStudy(runs.filter((r) => !skipped.includes(r)), spec);
+  const total = runs.length;
+  let done = 0;
+  const outcome = await runStudy(study, {
+    outDir: options.outDir,
+    executor: options.executor ?? 'local',
+    jobs: options.jobs ?? 1,
+    log: options.log ?? (() => {}),
+    ...(options.slurm ? { slurm: options.slurm } : {}),
+    ...(options.wait !== undefined ? { wait: options.wait } : {}),
+    ...(options.fresh ? { fresh: true } : {}),
+    onPointDone: options.onRunDone ? (collected) => options.onRunDone!(resultFromCollected(collected), ++done, total) : undefined,
+  });
+  return { results: zhangResults(outcome.collected, spec), backend: backend.name, notes, failed: outcome.failed, interrupted: outcome.interrupted };
 }
