@@ -8,6 +8,7 @@ import { reportCommand, reportUsage } from './reportCommand.ts';
 import { probeCommand, probeUsage } from './probeCommand.ts';
 import { reproduceSeedClaimsCommand, reproduceSeedClaimsUsage } from './reproduceSeedClaims.ts';
 import { reproduceZhangCommand, reproduceZhangUsage } from './reproduceZhang.ts';
+import { reproduceFlatnessCommand, reproduceFlatnessUsage } from './reproduceFlatness.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
@@ -23,6 +24,8 @@ ${probeUsage}
 ${reproduceSeedClaimsUsage}
 
 ${reproduceZhangUsage}
+
+${reproduceFlatnessUsage}
 `;
 
 /** `ibl reproduce <study>`: published experiments, one sub-command per study. */
@@ -31,8 +34,9 @@ async function reproduce(argv: string[]): Promise<number> {
   switch (study) {
     case 'seed-claims': return reproduceSeedClaimsCommand(rest);
     case 'zhang': return reproduceZhangCommand(rest);
+    case 'flatness-vs-lr': return reproduceFlatnessCommand(rest);
     default:
-      process.stderr.write(`ibl reproduce: ${study === undefined ? 'missing study' : `unknown study '${study}'`} (known: seed-claims, zhang)\n\n${reproduceSeedClaimsUsage}\n\n${reproduceZhangUsage}\n`);
+      process.stderr.write(`ibl reproduce: ${study === undefined ? 'missing study' : `unknown study '${study}'`} (known: seed-claims, zhang, flatness-vs-lr)\n\n${reproduceSeedClaimsUsage}\n\n${reproduceZhangUsage}\n\n${reproduceFlatnessUsage}\n`);
       return 2;
   }
 }

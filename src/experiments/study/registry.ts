@@ -22,6 +22,7 @@ export interface StudyKind {
 const builtInKinds: Record<string, () => Promise<StudyKind>> = {
   sweep: async () => (await import('../sweep.ts')).sweepStudyKind,
   zhang: async () => (await import('../zhang/sweep.ts')).zhangStudyKind,
+  'flatness-vs-lr': async () => (await import('../flatness/study.ts')).flatnessStudyKind,
 };
 
 const registered = new Map<string, () => Promise<StudyKind>>();
