@@ -5,8 +5,9 @@
  *   quick — 500 UCI digits (embedded), tanh MLP [64, 64] and CNN [8, 16]; sized by measurement
  *           to finish in under ten minutes on two cores (wasm): MLP ~16 ms and CNN ~47 ms per
  *           full-batch step on 500 examples, λ_max tracking ~18 steps' worth every 20 steps.
- *   paper — 5,000 Fashion-MNIST images (Cohen et al. use a 5,000-image CIFAR-10 subset),
- *           MLP [512, 512] and CNN [16, 32] + dense 64, 8 learning rates, longer budgets.
+ *   paper — 5,000 Fashion-MNIST images (Cohen et al. use a 5,000-image CIFAR-10 subset and
+ *           width-200 tanh MLPs), MLP [200, 200] and CNN [16, 32] + dense 64, 8 learning rates,
+ *           5,000-step budgets: days of wasm time — a Slurm job array (--executor slurm).
  *
  * Why tanh and the squared loss lead: at this scale they show the edge of stability clearly
  * (λ_max sharpens to 2/η and hovers there); cross-entropy sharpness falls as the loss goes to
@@ -71,7 +72,7 @@ export function flatnessPreset(scale: FlatnessScale): FlatnessConfig {
   return {
     scale, dataset: 'fashion-mnist', trainSize: 5000, testSize: 2000, seed: 0,
     architectures: [
-      { id: 'mlp', model: { kind: 'mlp', hidden: [512, 512], activation: 'tanh', init: 'lecun' } },
+      { id: 'mlp', model: { kind: 'mlp', hidden: [200, 200], activation: 'tanh', init: 'lecun' } },
       { id: 'cnn', model: { kind: 'cnn', channels: [16, 32], dense: [64], pool: 'avg' } },
     ],
     losses: ['mse', 'cross-entropy'],
