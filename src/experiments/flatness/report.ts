@@ -109,7 +109,7 @@ const runLabel = (r: FlatnessRun) => `η = ${r.eta}${r.status === 'diverged' ? '
 /** Marker at a diverged run's last finite value of a trajectory. */
 function divergedMarkers(group: FlatnessRun[], pick: (r: FlatnessRun) => { step: number; value: number }[]): Series | null {
   const pts = group.filter((r) => r.status === 'diverged').map((r) => pick(r).at(-1)).filter((p): p is { step: number; value: number } => p !== undefined);
-  return pts.length === 0 ? null : { label: '× last finite value before divergence', x: pts.map((p) => p.step), y: pts.map((p) => p.value), style: 'points' };
+  return pts.length === 0 ? null : { label: 'last finite value before divergence', x: pts.map((p) => p.step), y: pts.map((p) => p.value), style: 'points' };
 }
 
 function trajectoryFigure(runs: FlatnessRun[], title: string, yLabel: (loss: string) => string, pick: (r: FlatnessRun) => { step: number; value: number }[], options: { yScale: Panel['yScale']; thresholds?: boolean }): Figure {
@@ -249,9 +249,9 @@ export function flatnessReport(collected: CollectedPoint[], outDir: string, conf
   };
   const hessianOf = `the Hessian of the training loss on all ${config.trainSize} training examples`;
   save(trajectoryFigure(runs, 'Sharpness along full-batch GD (edge of stability)', () => 'λ_max of the training-loss Hessian', (r) => r.sharpness, { yScale: 'linear', thresholds: true }), 'fig-1-sharpness.png',
-    `λ_max (${hessianOf}, Lanczos warm-started every ${config.sharpnessEvery} steps) against step, one line per η; dashed: 2/η (lines far above the data are marked at the top edge). Diverged runs end at divergence (× marks the last finite value).`);
+    `λ_max (${hessianOf}, Lanczos warm-started every ${config.sharpnessEvery} steps) against step, one line per η; dashed: 2/η (lines far above the data are marked at the top edge). Diverged runs end at divergence, their last finite value marked.`);
   save(trajectoryFigure(runs, 'Training loss along full-batch GD', lossAxis, (r) => r.loss_, { yScale: 'log' }), 'fig-2-loss.png',
-    'Training loss against step, one line per η (log scale): non-monotone at the edge of stability. Diverged runs end at divergence (× marks the last finite loss).');
+    'Training loss against step, one line per η (log scale): non-monotone at the edge of stability. Diverged runs end at divergence, their last finite loss marked.');
   save(finalVsEtaFigure(runs), 'fig-3-final-vs-eta.png',
     `Final λ_max and Hessian trace (${hessianOf}) against η on log–log axes, with the 2/η curve. Diverged runs: last finite λ_max; collapsed runs drawn separately.`);
   save(generalisationFigure(runs), 'fig-4-generalisation.png',
