@@ -113,7 +113,8 @@ export function finalBlock(metrics: ProbeRecord[], result: Pick<TrainLoopResult,
   const full = metrics.filter((r) => !r.tracking && !r.diverged);
   if (result.status !== 'diverged') {
     const last = full[full.length - 1] ?? {};
-    return { ...last, ...(collapse ? { collapsed: collapse.collapsed } : {}) } as Record<string, unknown>;
+    // Only a collapsed run's block differs from its last record (summary.collapsed says it for all).
+    return { ...last, ...(collapse?.collapsed ? { collapsed: true } : {}) } as Record<string, unknown>;
   }
   const finite = full.filter((r) => Number.isFinite(r.trainLoss));
   const lastTracked = metrics.filter((r) => !r.diverged && Number.isFinite(r.sharpness)).pop();
