@@ -14,6 +14,8 @@ import { flatnessStudy } from '../../src/experiments/flatness/study.ts';
 import { flatnessReport, flatnessRuns } from '../../src/experiments/flatness/report.ts';
 import { estimateStudySeconds, macsPerExample } from '../../src/experiments/flatness/estimate.ts';
 import type { CollectedPoint } from '../../src/experiments/study/types.ts';
+import { planStudy } from '../../src/experiments/study/engine.ts';
+import { studyKind } from '../../src/experiments/study/registry.ts';
 
 const tiny: FlatnessConfig = {
   ...flatnessPreset('quick'),
@@ -26,7 +28,7 @@ const tiny: FlatnessConfig = {
 };
 
 describe('flatness-vs-lr planner', () => {
-  it('plans resolved configs: GD with λ_max tracking, SGD without; every Hessian on the whole training set', () => {
+  it('plans resolved configs: GD with λ_max tracking, SGD without; every Hessian on the whole training set', async () => {
     const quick = flatnessStudy(flatnessPreset('quick'));
     expect(quick.points).toHaveLength(22);
     for (const p of quick.points) {
@@ -36,6 +38,12 @@ describe('flatness-vs-lr planner', () => {
     expect(new Set(quick.points.map((p) => p.label)).size).toBe(22);
     // The quick preset's estimate, from measured per-MAC costs, fits the 10-minute budget.
     expect(estimateStudySeconds(quick.points, 2)).toBeLessThan(600);
+    // ibl report DIR rebuilds the study (and its report) from the manifest the engine writes.
+    const plan = planStudy(flatnessStudy(tiny), fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-flatness-plan-')));
+    expect(plan.points).toHaveLength(5);
+    const rebuilt = await (await studyKind('flatness-vs-lr'))!.fromManifest(plan.manifest);
+    expect(rebuilt.kind).toBe('flatness-vs-lr');
+    expect(rebuilt.points.map((p) => p.label)).toEqual(plan.points.map((p) => p.label));
     expect(macsPerExample({ kind: 'mlp', hidden: [64, 64], activation: 'tanh', bias: false, init: 'lecun', initScale: 1 }, [8, 8, 1])).toBe(64 * 64 + 64 * 64 + 64 * 10);
   });
 });

@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/setup.ts';
+import { parseRunConfig } from '../src/experiments/runConfig.ts';
+import { runExperiment } from '../src/experiments/runExperiment.ts';
+export {};
+await setupBackend();
+const cfg = (steps: number) => parseRunConfig({ data: { dataset: 'digits', trainSize: 100 }, model: { hidden: [16] }, optimizer: { kind: 'gd', learningRate: 0.1 }, training: { steps, loss: 'mse' }, probes: { every: 10, trace: { samples: 2 }, eig: { k: 1 }, sharpnessEvery: 5, gradNorm: true } });
+await runExperiment(cfg(10), { outDir: '/tmp/flat/leak1', fresh: true });
+const before = tf.memory().numTensors;
+await runExperiment(cfg(10), { outDir: '/tmp/flat/leak2', fresh: true });
+const mid = tf.memory().numTensors;
+await runExperiment(cfg(40), { outDir: '/tmp/flat/leak3', fresh: true });
+console.log('tensors', before, mid, tf.memory().numTensors);
