@@ -144,6 +144,9 @@ export async function probeCommand(argv: string[]): Promise<number> {
   if (eigMethod !== 'lanczos' && eigMethod !== 'power') throw new Error(`--eig-method must be lanczos or power, got '${eigMethod}'`);
   const hvp = values.hvp ?? 'exact';
   if (hvp !== 'exact' && hvp !== 'fd') throw new Error(`--hvp must be exact or fd, got '${hvp}'`);
+  if (values.loss !== undefined && !(classificationLossKinds as readonly string[]).includes(values.loss)) {
+    throw new Error(`--loss must be one of ${classificationLossKinds.join(', ')}, got '${values.loss}'`);
+  }
   const samples = positiveInt('samples', values.samples);
   const options = {
     traceSamples: positiveInt('trace-samples', values['trace-samples']),
@@ -156,9 +159,6 @@ export async function probeCommand(argv: string[]): Promise<number> {
 
   const backend = await setupBackend();
   const { model, params, training, loss: checkpointLoss } = loadCheckpoint(values.checkpoint);
-  if (values.loss !== undefined && !(classificationLossKinds as readonly string[]).includes(values.loss)) {
-    throw new Error(`--loss must be one of ${classificationLossKinds.join(', ')}, got '${values.loss}'`);
-  }
   const loss = (values.loss as ClassificationLossKind | undefined) ?? checkpointLoss ?? 'cross-entropy';
   if (training) tf.dispose(Object.values(training.optimizerState).flat());
   const init = values.init ? loadCheckpoint(values.init) : null;
