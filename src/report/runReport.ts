@@ -46,7 +46,7 @@ export function runFigure(records: ProbeRecord[], title: string, loss: 'cross-en
   const diverged = records.filter((r) => r.diverged);
   const finite = records.filter((r) => !r.diverged);
   const divergedMarker = diverged.length > 0
-    ? { label: `diverged at step ${diverged[0].step}`, x: [diverged[0].step], y: [Number.isFinite(diverged[0].trainLoss) ? diverged[0].trainLoss : NaN], style: 'points' as const }
+    ? { label: `diverged at step ${diverged[0].step} (loss ${Number.isFinite(diverged[0].trainLoss) ? diverged[0].trainLoss.toPrecision(3) : 'non-finite'})`, x: [diverged[0].step], y: [Number.isFinite(diverged[0].trainLoss) ? diverged[0].trainLoss : NaN], style: 'points' as const }
     : null;
   records = finite;
   const panels = [
