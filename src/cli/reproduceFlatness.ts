@@ -40,7 +40,10 @@ export async function reproduceFlatnessCommand(argv: string[]): Promise<number> 
     return values.help ? 0 : 2;
   }
   if (!(flatnessScales as readonly string[]).includes(values.scale)) throw new ConfigError([`--scale ${values.scale}: expected one of ${flatnessScales.join(', ')}`], 'command line');
-  const config = applyOverrides(flatnessPreset(values.scale as FlatnessScale) as unknown as Record<string, unknown>, values.set) as unknown as FlatnessConfig;
+  const preset = flatnessPreset(values.scale as FlatnessScale) as unknown as Record<string, unknown>;
+  const unknownFields = values.set.map((a) => a.split('=')[0]).filter((p) => !(p.split('.')[0] in preset));
+  if (unknownFields.length > 0) throw new ConfigError(unknownFields.map((f) => `--set ${f}: unknown field (known: ${Object.keys(preset).join(', ')})`), 'command line');
+  const config = applyOverrides(preset, values.set) as unknown as FlatnessConfig;
   const outDir = values.out ?? path.join('reports', 'flatness-vs-lr', config.scale);
   const engine = studyRunOptions(values, outDir);
   const jobs = engine.jobs ?? Math.min(2, os.availableParallelism());
