@@ -90,6 +90,6 @@ describe('interruption', () => {
     expect(summary.resumedFromStep).toBeUndefined();
     const steps = readMetrics(path.join(dir, 'p')).map((m) => m.step);
     expect(steps).toEqual(Array.from({ length: 13 }, (_, i) => i * 50));
-    expect(fs.readdirSync(path.join(dir, 'p')).sort()).toEqual(['checkpoint', 'config.json', 'metrics.jsonl', 'report.png', 'summary.json']);
+    expect(fs.readdirSync(path.join(dir, 'p')).sort()).toEqual(['checkpoint', 'checkpoint-initial', 'config.json', 'metrics.jsonl', 'report.png', 'summary.json']);
   });
 });
