@@ -57,7 +57,12 @@ export { jacobianVectorProduct, linearisedOutputs, linearisationDistance, type L
 export { LazinessProbes, type LazinessProbeOptions, type LazinessRecord } from './probes/lazinessProbes.ts';
 export { runProbes, classificationLoss, eigenSeed, type ProbeRecord, type ProbeOptions, type EigenProbeOptions } from './probes/probeSuite.ts';
 export { probeReport, probeNames, defaultProbes, type ProbeReport, type ProbeReportOptions, type ProbeName } from './probes/probeReport.ts';
-export { softmaxCrossEntropy, halfMeanSquaredError, logisticLoss, oneHotFloat } from './train/loss.ts';
+export { softmaxCrossEntropy, halfMeanSquaredError, logisticLoss, oneHotFloat, squaredErrorOneHot, classificationLossOf, classificationLossKinds, type ClassificationLossKind } from './train/loss.ts';
+export { checkCollapse, chanceLoss, type CollapseCheck } from './probes/collapse.ts';
+export { createSharpnessTracker, type SharpnessTracker, type SharpnessSample } from './probes/sharpnessTracker.ts';
+export { modifiedLoss, modifiedLossGradient } from './probes/modifiedLoss.ts';
+export { flatnessStudy, flatnessPoints } from './experiments/flatness/study.ts';
+export { flatnessPreset, type FlatnessConfig } from './experiments/flatness/config.ts';
 export { trainLoop, type TrainLoopOptions, type TrainLoopResult } from './train/trainLoop.ts';
 export { toTensorData, disposeTensorData, type TensorData } from './train/tensorData.ts';
 export { batchIndices, derivedSeed } from './train/batches.ts';

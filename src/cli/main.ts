@@ -9,6 +9,7 @@ import { probeCommand, probeUsage } from './probeCommand.ts';
 import { reproduceSeedClaimsCommand, reproduceSeedClaimsUsage } from './reproduceSeedClaims.ts';
 import { reproduceZhangCommand, reproduceZhangUsage } from './reproduceZhang.ts';
 import { reproduceInitScaleCommand, reproduceInitScaleUsage } from './reproduceInitScale.ts';
+import { reproduceFlatnessCommand, reproduceFlatnessUsage } from './reproduceFlatness.ts';
 
 const usage = `implicit-bias-lab — which minimum did the optimiser pick?
 
@@ -25,6 +26,7 @@ ${reproduceSeedClaimsUsage}
 
 ${reproduceZhangUsage}
 
+${reproduceFlatnessUsage}
 ${reproduceInitScaleUsage}
 `;
 
@@ -34,9 +36,10 @@ async function reproduce(argv: string[]): Promise<number> {
   switch (study) {
     case 'seed-claims': return reproduceSeedClaimsCommand(rest);
     case 'zhang': return reproduceZhangCommand(rest);
+    case 'flatness-vs-lr': return reproduceFlatnessCommand(rest);
     case 'init-scale': return reproduceInitScaleCommand(rest);
     default:
-      process.stderr.write(`ibl reproduce: ${study === undefined ? 'missing study' : `unknown study '${study}'`} (known: seed-claims, zhang, init-scale)\n\n${reproduceSeedClaimsUsage}\n\n${reproduceZhangUsage}\n\n${reproduceInitScaleUsage}\n`);
+      process.stderr.write(`ibl reproduce: ${study === undefined ? 'missing study' : `unknown study '${study}'`} (known: seed-claims, zhang, flatness-vs-lr, init-scale)\n\n${reproduceSeedClaimsUsage}\n\n${reproduceZhangUsage}\n\n${reproduceFlatnessUsage}\n\n${reproduceInitScaleUsage}\n`);
       return 2;
   }
 }

@@ -24,9 +24,19 @@ import { landscapeHeatmap, landscapeLineFigure } from '../probes/landscape.ts';
 import { saveFigure } from '../report/figure.ts';
 import { saveHeatmap } from '../report/heatmap.ts';
 import { markdownTable } from '../report/markdownTable.ts';
+import { parseRunConfig } from '../experiments/runConfig.ts';
+import { loadDataForRun } from '../experiments/loadData.ts';
+import { curvatureSubsetIndices } from '../experiments/curvatureData.ts';
+import { classificationLossKinds, describeLoss, type ClassificationLossKind } from '../train/loss.ts';
 
 export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FILE [options]
+ibl probe --run DIR [options]
   Load an ibl-checkpoint/1 model and an IDX dataset (pixels scaled by 1/255) and print its probes.
+  --run DIR            probe a run folder's final checkpoint on the run's own training set,
+                       rebuilt from its config.json (subset, corruption, standardisation), with
+                       the run's loss, curvature data, probe seed (of its last record), Hutchinson
+                       samples, eigen settings, learning rate and initial parameters: reproduces
+                       the run's last record
   --probes LIST        comma-separated, from ${probeNames.join(', ')}
                        (default ${defaultProbes.join(',')}; 'all' for every probe)
   --subset N           curvature probes on a seeded subset of N examples (loss, accuracy,
@@ -38,8 +48,11 @@ export const probeUsage = `ibl probe --checkpoint DIR --images FILE --labels FIL
   --learning-rate ETA  η for 2/η (alias --lr; default: read from the run's config.json if any)
   --epsilon E          box size of the ε-sharpness probe (default 1e-3)
   --init DIR           checkpoint of the initialisation θ₀, for the distance from init and the
-                       'lazy' probe (movement from θ₀, tangent-kernel change on the --samples
+                       'lazy' probe (movement from θ₀, tangent-kernel change on the --subset
                        subset, linearisation distance); a lazy-model checkpoint carries its θ₀
+  --loss cross-entropy|mse
+                       the loss every probe is of (default: the one in the checkpoint's
+                       model.json, else cross-entropy)
   --chunk-size C       examples per data chunk (default 1024; results do not depend on it)
   --hvp exact|fd       Hessian-vector products: exact (default) or finite difference
   --classes K          number of classes (default: the model's output size)
@@ -89,7 +102,7 @@ export function reportTable(r: ProbeReport): string {
   const rows: (string | number)[][] = [
     ['examples', `${r.n} (curvature probes on ${r.curvatureExamples})`],
     ['parameters', r.params],
-    ['loss (mean cross-entropy)', fmt(r.loss)],
+    [`loss (${describeLoss(r.lossFunction)})`, fmt(r.loss)],
     ['accuracy', fmt(r.accuracy)],
   ];
   if (r.hessianTrace) rows.push(['Hessian trace (Hutchinson)', `${fmt(r.hessianTrace.estimate)} ± ${fmt(r.hessianTrace.stderr)} (${r.hessianTrace.samples} probes, ${r.hessianTrace.hvp} HVP)`]);
@@ -127,15 +140,16 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      checkpoint: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' },
+      checkpoint: { type: 'string' }, run: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' },
       probes: { type: 'string' }, subset: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' },
       'trace-samples': { type: 'string' }, 'relative-stderr': { type: 'string' }, 'rel-stderr': { type: 'string' },
       'top-k': { type: 'string' }, 'eig-method': { type: 'string' }, 'learning-rate': { type: 'string' }, lr: { type: 'string' },
       epsilon: { type: 'string' }, init: { type: 'string' },
-      'chunk-size': { type: 'string' }, hvp: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' },
+      'chunk-size': { type: 'string' }, loss: { type: 'string' }, hvp: { type: 'string' }, classes: { type: 'string' }, out: { type: 'string' },
       json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.run !== undefined && !values.help) return probeRunCommand(values.run, values);
   if (values.help || !values.checkpoint || !values.images || !values.labels) {
     process.stdout.write(`${probeUsage}\n`);
     return values.help ? 0 : 2;
@@ -151,6 +165,9 @@ export async function probeCommand(argv: string[]): Promise<number> {
   if (eigMethod !== 'lanczos' && eigMethod !== 'power') throw new Error(`--eig-method must be lanczos or power, got '${eigMethod}'`);
   const hvp = values.hvp ?? 'exact';
   if (hvp !== 'exact' && hvp !== 'fd') throw new Error(`--hvp must be exact or fd, got '${hvp}'`);
+  if (values.loss !== undefined && !(classificationLossKinds as readonly string[]).includes(values.loss)) {
+    throw new Error(`--loss must be one of ${classificationLossKinds.join(', ')}, got '${values.loss}'`);
+  }
   const samples = positiveInt('subset', values.subset);
   const options = {
     traceSamples: positiveInt(alias(values, 'samples', 'trace-samples'), values.samples ?? values['trace-samples']),
@@ -162,7 +179,8 @@ export async function probeCommand(argv: string[]): Promise<number> {
   };
 
   const backend = await setupBackend();
-  const { model, params, training } = loadCheckpoint(values.checkpoint);
+  const { model, params, training, loss: checkpointLoss } = loadCheckpoint(values.checkpoint);
+  const loss = (values.loss as ClassificationLossKind | undefined) ?? checkpointLoss ?? 'cross-entropy';
   if (training) tf.dispose(Object.values(training.optimizerState).flat());
   const init = values.init ? loadCheckpoint(values.init)
     : isLazyModel(model) ? { params: model.initialParams } : null;
@@ -182,7 +200,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
   try {
     const { report, density, landscape1d, landscape2d } = probeReport(model, params, data, curvature, {
       probes: (values.probes === 'all' && !init ? requested.filter((p) => p !== 'lazy') : requested) as ProbeName[], seed, eigMethod, hvp: hvp === 'fd' ? 'finite-difference' : 'exact',
-      init: init?.params, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+      init: init?.params, loss, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     });
     if (values.out) {
       fs.mkdirSync(values.out, { recursive: true });
@@ -209,6 +227,58 @@ export async function probeCommand(argv: string[]): Promise<number> {
     tf.dispose(params);
     if (init && values.init) tf.dispose(init.params);
     if (isLazyModel(model)) model.dispose();
+  }
+  return 0;
+}
+
+/** The run's last full probe record (not a sharpness-tracking or divergence record). */
+function lastFullRecord(runDir: string): Record<string, unknown> | null {
+  const file = path.join(runDir, 'metrics.jsonl');
+  if (!fs.existsSync(file)) return null;
+  const records = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return records.filter((r) => !r.tracking && !r.diverged).pop() ?? null;
+}
+
+/** `ibl probe --run DIR`: the run's own training set, loss, curvature data and probe settings. */
+async function probeRunCommand(runDir: string, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const configFile = path.join(runDir, 'config.json');
+  if (!fs.existsSync(configFile)) throw new Error(`--run ${runDir}: no config.json (not a run folder written by ibl run)`);
+  const config = parseRunConfig(JSON.parse(fs.readFileSync(configFile, 'utf8')), configFile);
+  const str = (name: string) => values[name] as string | undefined;
+  const requested = str('probes') === undefined ? defaultProbes : str('probes') === 'all' ? [...probeNames] : str('probes')!.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = requested.filter((p) => !(probeNames as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--probes: unknown probe${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${probeNames.join(', ')})`);
+  const last = lastFullRecord(runDir);
+  const seed = str('seed') !== undefined ? Number(str('seed')) : typeof last?.probeSeed === 'number' ? last.probeSeed : 0;
+  const backend = await setupBackend(config.backend === 'auto' ? undefined : config.backend);
+  const { model, params, training } = loadCheckpoint(path.join(runDir, 'checkpoint'));
+  if (training) tf.dispose(Object.values(training.optimizerState).flat());
+  const initDir = path.join(runDir, 'checkpoint-initial');
+  const init = fs.existsSync(initDir) ? loadCheckpoint(initDir) : null;
+  const split = loadDataForRun(config);
+  const data = toTensorData(split.train);
+  const indices = curvatureSubsetIndices(config, split.train.n);
+  const curvature = indices ? toTensorData(split.train, indices) : data;
+  const eig = config.probes.eig;
+  const trace = config.probes.trace;
+  try {
+    const { report } = probeReport(model, params, data, curvature, {
+      probes: requested as ProbeName[], seed, loss: config.training.loss, chunkSize: config.probes.chunkSize,
+      traceSamples: positiveInt('trace-samples', str('trace-samples')) ?? (trace ? trace.samples : undefined),
+      relativeStderr: positiveNumber('rel-stderr', str('rel-stderr')) ?? (trace ? trace.relativeStderr : undefined),
+      topK: positiveInt('top-k', str('top-k')) ?? (eig ? eig.k : undefined),
+      eigMethod: eig ? eig.method : 'lanczos', eigTol: eig ? eig.tol : undefined, eigMaxIterations: eig ? eig.maxIterations : undefined,
+      learningRate: positiveNumber('lr', str('lr')) ?? runLearningRate(path.join(runDir, 'checkpoint')),
+      init: init?.params,
+    });
+    const full = { run: runDir, step: training?.step ?? null, curvatureData: indices ? 'train-subset' : 'train', architecture: model.architecture, backend: backend.name, ...report };
+    if (values.json) process.stdout.write(`${JSON.stringify(full)}\n`);
+    else process.stdout.write(`${runDir} (step ${training?.step ?? '?'}): ${String(model.architecture.kind)} on ${backend.name}, Hessian of the ${indices ? `subset of ${curvature.n}` : `whole training set (${data.n})`}\n\n${reportTable(report)}\n`);
+  } finally {
+    disposeTensorData(data);
+    if (curvature !== data) disposeTensorData(curvature);
+    tf.dispose(params);
+    if (init) tf.dispose(init.params);
   }
   return 0;
 }

@@ -5,9 +5,10 @@ import { runSeedClaims } from '../experiments/seedClaims/index.ts';
 import { defaultProgress } from '../util/progress.ts';
 
 export const reproduceSeedClaimsUsage = `ibl reproduce seed-claims [--out DIR] [--only 1,3,...] [--smoke]
-  Reproduce the seven textbook implicit-bias claims (min-norm GD, entropic mirror descent,
+  Reproduce the eight textbook implicit-bias claims (min-norm GD, entropic mirror descent,
   logistic max margin, ℓ1/ℓ∞ margins of coordinate/sign descent, diagonal networks, early
-  stopping ≈ ridge, homogeneous-network margins) against float64 references. Prints one verdict
+  stopping ≈ ridge, homogeneous-network margins, implicit gradient regularisation) against
+  float64 references. Prints one verdict
   line per claim, writes DIR (default reports/seed-claims) with claim-<k>.png and summary.md, and
   exits with status 1 if any claim fails.
   --only LIST   run only these claims
@@ -29,7 +30,7 @@ export async function reproduceSeedClaimsCommand(argv: string[]): Promise<number
   }
   const claims = values.only?.split(',').map((s) => {
     const id = Number(s.trim());
-    if (!Number.isInteger(id) || id < 1 || id > 7) throw new Error(`--only: '${s}' is not a claim number 1–7`);
+    if (!Number.isInteger(id) || id < 1 || id > 8) throw new Error(`--only: '${s}' is not a claim number 1–8`);
     return id;
   });
   const started = Date.now();

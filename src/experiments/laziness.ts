@@ -51,7 +51,7 @@ export function lazinessProbesFor(
     linearisation: p.linearisation ? { chunkSize: Math.min(p.chunkSize, 256) } : false,
     kernelPredictor: p.kernelPredictor === false ? false : {
       test: split.test.n > 0 ? subset(split.test, p.kernelPredictor.testSubset, 'kernel-test-subset', data.test) : null,
-      loss: 'cross-entropy', learningRate, lossScale: lossScaleOf(config), chunkSize: p.kernelPredictor.chunkSize,
+      loss: config.training.loss === 'mse' ? 'squared' : 'cross-entropy', learningRate, lossScale: lossScaleOf(config), chunkSize: p.kernelPredictor.chunkSize,
     },
   });
   return { probes, dispose: () => owned.forEach(disposeTensorData) };

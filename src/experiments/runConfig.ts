@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { optimizerSchema } from '../optim/configSchema.ts';
-import { optimizerDomainProblems } from '../optim/registry.ts';
+import { optimizerDomainProblems, trainingBatchSize } from '../optim/registry.ts';
+import { classificationLossKinds } from '../train/loss.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -135,9 +136,16 @@ const probesSchema = z.strictObject({
   /**
    * Curvature probes (trace, eig, ‖∇L‖²) use the Hessian of the loss on a fixed seeded subset of
    * this many training examples (as PyHessian does with a fixed batch), or 'all'. The cost of
-   * each HVP scales with it.
+   * each HVP scales with it. Default: 'all' for full-batch training (GD's stability threshold
+   * 2/η is about the Hessian of the loss it descends), 256 otherwise.
    */
-  subset: z.union([positiveInt, z.literal('all')]).default(256),
+  subset: z.union([positiveInt, z.literal('all')]).optional(),
+  /**
+   * Sharpness tracking: λ_max on the curvature data every this many steps, by Lanczos
+   * warm-started from the previous top eigenvector (tolerances from `eig`), recorded with the
+   * training loss and ‖∇L‖² (Cohen et al. 2021 measure every few steps).
+   */
+  sharpnessEvery: positiveInt.optional(),
   /** Examples per data chunk in curvature probes (bounds memory; results do not depend on it). */
   chunkSize: positiveInt.default(1024),
   /** Relative parameter movement ‖θ_t − θ₀‖/‖θ₀‖, overall and per layer. */
@@ -178,12 +186,19 @@ export const runConfigSchema = z.strictObject({
   optimizer: optimizerSchema,
   training: z.strictObject({
     steps: positiveInt,
+    /**
+     * The training objective: mean softmax cross-entropy, or the squared loss of Cohen et al.
+     * 2021, ½·Σ_k (z_k − onehot_k)² averaged over examples. Every loss and curvature probe is of it.
+     */
+    loss: z.enum(classificationLossKinds).default('cross-entropy'),
     /** A run is diverged once the training loss is non-finite or exceeds this. */
     divergenceLoss: z.number().positive().default(1e4),
     /** Stop at the first probe whose training accuracy is at least this (e.g. 1 = fitted). */
     stopAtTrainAccuracy: z.number().gt(0).max(1).optional(),
+    /** Stop at the first probe whose training loss is at most this (compare solutions at equal loss). */
+    stopAtTrainLoss: z.number().positive().optional(),
   }),
-  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, subset: 256, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024, movement: false, tangentKernel: false, linearisation: false, kernelPredictor: false }),
+  probes: probesSchema.default({ every: 200, trace: { samples: 10 }, eig: false, gradNorm: false, margin: true, norms: true, chunkSize: 1024, movement: false, tangentKernel: false, linearisation: false, kernelPredictor: false }),
   checkpoint: z.strictObject({ every: z.number().int().nonnegative().default(0) }).default({ every: 0 }),
   report: z.strictObject({ formats: z.array(z.enum(['png', 'svg', 'pdf'])).min(1).default(['png']) }).default({ formats: ['png'] }),
 }).superRefine((config, ctx) => {
@@ -192,7 +207,11 @@ export const runConfigSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['optimizer', 'potential'], message: message.replace(/^optimizer\.potential: /, '') });
   }
   lazinessProblems(config).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path, message }));
-});
+}).transform((config) => ({
+  ...config,
+  // Resolved here so that config.json states which data the Hessian is of.
+  probes: { ...config.probes, subset: config.probes.subset ?? (trainingBatchSize(config.optimizer) === null ? 'all' as const : 256) },
+}));
 
 /** The lazy model and the kernel probes need per-example outputs (no batch norm); the kernel predictor is full-batch GD's. */
 function lazinessProblems(config: { model: { lazyScale?: number } & Record<string, unknown>; optimizer: { kind: string; weightDecay?: number }; probes: { tangentKernel: unknown; linearisation: boolean; kernelPredictor: unknown } }): { path: string[]; message: string }[] {

@@ -27,11 +27,14 @@ import { silentProgress, type ProgressReporter } from '../util/progress.ts';
 import { saveFigure } from '../report/figure.ts';
 import { runFigure } from '../report/runReport.ts';
 import { loadDataForRun } from './loadData.ts';
+import { curvatureSubsetIndices } from './curvatureData.ts';
 import type { RunConfig } from './runConfig.ts';
 import { toolkitVersion } from '../util/version.ts';
 import { withLossScale } from '../optim/lossScale.ts';
 import { isLazyModel } from '../models/lazy.ts';
 import { lazinessProbesFor, lossScaleOf, withLazyScale } from './laziness.ts';
+import { checkCollapse, type CollapseCheck } from '../probes/collapse.ts';
+import type { ProbeRecord } from '../probes/probeSuite.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -62,8 +65,13 @@ export interface RunSummary {
   testExamples: number;
   wallTimeSeconds: number;
   resumedFromStep?: number;
-  /** Training ended before `stepsRequested` because `training.stopAtTrainAccuracy` was reached. */
+  /** Training ended before `stepsRequested` because `training.stopAtTrainAccuracy` or `stopAtTrainLoss` was reached. */
   stoppedEarly?: boolean;
+  /** Set when the final network's outputs no longer depend on its input, or its gradient vanished far from zero loss (probes/collapse.ts). */
+  collapsed?: boolean;
+  collapse?: CollapseCheck;
+  /** Cost of sharpness tracking against a training step (when `probes.sharpnessEvery` is set). */
+  sharpnessTracking?: { every: number; measurements: number; meanIterations: number; meanSeconds: number; meanStepSeconds: number; costInSteps: number };
 }
 
 /** The model a config describes, sized for the data (input shape, number of classes). */
@@ -97,6 +105,28 @@ export function describeModel(model: RunConfig['model']): string {
     case 'residual-mlp': return `residual-mlp ${model.width}×${model.depth}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
     case 'resnet-cnn': return `resnet-cnn ${JSON.stringify(model.stages)}×${model.blocksPerStage}${model.stemStride !== 1 ? ` stem stride ${model.stemStride}` : ''}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
   }
+}
+
+/**
+ * The `final` block of a summary: the last full probe record (which always carries the curvature
+ * probes). For a diverged run, the last record with a finite training loss before divergence,
+ * with the divergence step and loss, and the last tracked λ_max before it.
+ */
+export function finalBlock(metrics: ProbeRecord[], result: Pick<TrainLoopResult, 'status' | 'divergedAtStep' | 'divergedLoss'>, collapse?: CollapseCheck): Record<string, unknown> {
+  const full = metrics.filter((r) => !r.tracking && !r.diverged);
+  if (result.status !== 'diverged') {
+    const last = full[full.length - 1] ?? {};
+    // Only a collapsed run's block differs from its last record (summary.collapsed says it for all).
+    return { ...last, ...(collapse?.collapsed ? { collapsed: true } : {}) } as Record<string, unknown>;
+  }
+  const finite = full.filter((r) => Number.isFinite(r.trainLoss));
+  const lastTracked = metrics.filter((r) => !r.diverged && Number.isFinite(r.sharpness)).pop();
+  return {
+    ...(finite[finite.length - 1] ?? {}),
+    divergedAtStep: result.divergedAtStep,
+    divergedLoss: result.divergedLoss,
+    ...(lastTracked ? { lastSharpness: lastTracked.sharpness, lastSharpnessStep: lastTracked.step } : {}),
+  };
 }
 
 /**
@@ -205,6 +235,8 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   } else {
     const params = model.init(createRng(derivedSeed(config.seed, 'init')));
     start = { params, state: rule.initState(params), step: 0 };
+    // Kept for later analysis (distance from initialisation, `ibl probe --run`).
+    saveCheckpoint(record.path('checkpoint-initial'), model, params, undefined, { loss: config.training.loss });
   }
   record.writeConfig(config);
 
@@ -212,10 +244,8 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   const init = model.init(createRng(derivedSeed(config.seed, 'init')));
   const train = toTensorData(split.train);
   const test = toTensorData(split.test);
-  const curvatureSize = config.probes.subset;
-  const curvature = curvatureSize !== 'all' && curvatureSize < split.train.n
-    ? toTensorData(split.train, permutation(split.train.n, createRng(derivedSeed(config.seed, 'curvature-subset'))).slice(0, curvatureSize))
-    : train;
+  const curvatureIndices = curvatureSubsetIndices(config, split.train.n);
+  const curvature = curvatureIndices ? toTensorData(split.train, curvatureIndices) : train;
   const learningRate = (t: number) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps);
   const laziness = lazinessProbesFor(config, model, init, split, { train, test }, learningRate);
 
@@ -236,6 +266,9 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   const progress = options.progress ?? silentProgress();
   progress.start(config.training.steps, start.step, config.name);
   let result: TrainLoopResult | undefined;
+  let collapse: CollapseCheck | undefined;
+  const stopAtAccuracy = config.training.stopAtTrainAccuracy;
+  const stopAtLoss = config.training.stopAtTrainLoss;
   let stoppedAt: TrainLoopPosition | undefined;
   try {
     const loop = trainLoopSteps({
@@ -258,17 +291,21 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
         norms: config.probes.norms,
         chunkSize: config.probes.chunkSize,
         ...(laziness ? { laziness: laziness.probes } : {}),
+        loss: config.training.loss,
       },
       divergenceLoss: config.training.divergenceLoss,
       start,
       onProbe: (r) => record.appendMetric(r),
       onStep: (step, loss) => progress.update(step, { loss }),
-      ...(config.training.stopAtTrainAccuracy !== undefined
-        ? { stopWhen: (r: { trainAccuracy: number }) => r.trainAccuracy >= config.training.stopAtTrainAccuracy! }
+      ...(stopAtAccuracy !== undefined || stopAtLoss !== undefined
+        ? { stopWhen: (r: ProbeRecord) => (stopAtAccuracy !== undefined && r.trainAccuracy >= stopAtAccuracy) || (stopAtLoss !== undefined && r.trainLoss <= stopAtLoss) }
+        : {}),
+      ...(config.probes.sharpnessEvery !== undefined
+        ? { sharpness: { every: config.probes.sharpnessEvery, ...(config.probes.eig ? { maxIterations: config.probes.eig.maxIterations } : {}) } }
         : {}),
       checkpointEvery: config.checkpoint.every,
       onCheckpoint: (step, params, state) => {
-        saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state });
+        saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state }, { loss: config.training.loss });
         record.writeSummary({ ...baseSummary, status: 'running', stepsDone: step, wallTimeSeconds: wallTime() });
       },
     });
@@ -293,6 +330,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
         paused = Date.now();
       }
     }
+    if (result?.status === 'completed') collapse = checkCollapse(model, result.params, train, config.training.loss, config.probes.chunkSize);
   } catch (error) {
     progress.stop();
     record.writeSummary({ ...baseSummary, status: 'failed', stepsDone: start.step, error: (error as Error).message, wallTimeSeconds: wallTime() });
@@ -307,7 +345,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   progress.stop();
 
   if (stoppedAt) {
-    saveCheckpoint(checkpointDir, model, stoppedAt.params, { step: stoppedAt.step, optimizerState: stoppedAt.state });
+    saveCheckpoint(checkpointDir, model, stoppedAt.params, { step: stoppedAt.step, optimizerState: stoppedAt.state }, { loss: config.training.loss });
     tf.dispose(stoppedAt.params);
     for (const list of Object.values(stoppedAt.state)) tf.dispose(list);
     const summary: RunSummary = { ...baseSummary, status: 'interrupted', stepsDone: stoppedAt.step, wallTimeSeconds: wallTime() };
@@ -316,22 +354,34 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
     return summary;
   }
   result = result!;
-  saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state });
+  saveCheckpoint(checkpointDir, model, result.params, { step: result.stepsDone, optimizerState: result.state }, { loss: config.training.loss });
   tf.dispose(result.params);
   if (isLazyModel(model)) model.dispose();
   for (const list of Object.values(result.state)) tf.dispose(list);
 
+  const timings = result.timings;
   const summary: RunSummary = {
     ...baseSummary,
     status: result.status,
     stepsDone: result.stepsDone,
     ...(result.stoppedEarly ? { stoppedEarly: true } : {}),
     ...(result.status === 'diverged' ? { divergedAtStep: result.divergedAtStep, divergedLoss: result.divergedLoss } : {}),
-    final: (record.metrics[record.metrics.length - 1] ?? {}) as unknown as Record<string, unknown>,
+    ...(collapse ? { collapsed: collapse.collapsed, collapse } : {}),
+    final: finalBlock(record.metrics, result, collapse),
+    ...(config.probes.sharpnessEvery !== undefined && timings.sharpnessMeasurements > 0 && timings.steps > 0 ? {
+      sharpnessTracking: {
+        every: config.probes.sharpnessEvery,
+        measurements: timings.sharpnessMeasurements,
+        meanIterations: timings.sharpnessIterations / timings.sharpnessMeasurements,
+        meanSeconds: timings.sharpnessSeconds / timings.sharpnessMeasurements,
+        meanStepSeconds: timings.stepSeconds / timings.steps,
+        costInSteps: (timings.sharpnessSeconds / timings.sharpnessMeasurements) / (timings.stepSeconds / timings.steps),
+      },
+    } : {}),
     wallTimeSeconds: wallTime(),
   };
   for (const format of config.report.formats) {
-    saveFigure(runFigure(record.metrics, `${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`), record.path(`report.${format}`), {
+    saveFigure(runFigure(record.metrics, `${collapse?.collapsed ? '[COLLAPSED] ' : ''}${config.name} — ${describeModel(config.model)}, ${config.optimizer.kind} η=${config.optimizer.learningRate}, ${config.data.dataset}`, config.training.loss), record.path(`report.${format}`), {
       caption: runFigureCaption(config, summary),
     });
   }

@@ -49,6 +49,8 @@ export function describeStatus(c: CollectedPoint): string {
   if (!s) return 'not started';
   if (s.status === 'diverged') return `diverged (step ${s.divergedAtStep})`;
   if (s.status === 'failed') return `failed: ${(s.error ?? '').split('\n')[0]}`;
+  // A collapsed network (probes/collapse.ts) has a zero Hessian: never read it as the flattest point.
+  if (s.collapsed === true) return `collapsed (${s.collapse?.reason ?? 'outputs independent of input'})`;
   if (s.status === 'completed' && s.stoppedEarly) return `stopped early (step ${s.stepsDone})`;
   if (s.collapsedAtStep !== undefined) return `${s.status} (step ${s.collapsedAtStep})`;
   return s.status;

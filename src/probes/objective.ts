@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/types.ts';
-import { softmaxCrossEntropy } from '../train/loss.ts';
+import { classificationLossOf, type ClassificationLossKind } from '../train/loss.ts';
 import type { TensorData } from '../train/tensorData.ts';
 import { gradientOf, hessianVectorProduct, hessianVectorProductFiniteDifference, type LossFunction } from './hvp.ts';
 import { flatten, layoutOf, unflatten, withScope, type HessianOperator, type HvpMethod } from './operator.ts';
@@ -30,8 +30,9 @@ export function chunks(n: number, chunkSize: number): { start: number; size: num
   return out;
 }
 
-/** Mean softmax cross-entropy of a classifier over `data`, chunked. */
-export function classificationObjective(model: Model, data: TensorData, chunkSize = defaultChunkSize): Objective {
+/** Mean loss (softmax cross-entropy by default, or the squared loss) of a classifier over `data`, chunked. */
+export function classificationObjective(model: Model, data: TensorData, chunkSize = defaultChunkSize, loss: ClassificationLossKind = 'cross-entropy'): Objective {
+  const lossOf = classificationLossOf(loss);
   return {
     n: data.n,
     chunkSize,
@@ -39,7 +40,7 @@ export function classificationObjective(model: Model, data: TensorData, chunkSiz
       const whole = start === 0 && size === data.n;
       const x = whole ? data.x : data.x.slice(start, size);
       const y = whole ? data.oneHot : data.oneHot.slice(start, size);
-      return softmaxCrossEntropy(model.apply(params, x), y);
+      return lossOf(model.apply(params, x), y);
     }),
   };
 }

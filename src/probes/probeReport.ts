@@ -28,6 +28,7 @@ import { classificationObjective, defaultChunkSize, objectiveGradient, objective
 import { layerBlocks } from './operator.ts';
 import { epsilonSharpness, type SharpnessResult } from './sharpness.ts';
 import { eigenSeed } from './probeSuite.ts';
+import type { ClassificationLossKind } from '../train/loss.ts';
 
 export const probeNames = ['trace', 'hutchpp', 'layers', 'eig', 'density', 'gradnorm', 'noise', 'sharpness', 'margin', 'norms', 'landscape', 'lazy'] as const;
 export type ProbeName = (typeof probeNames)[number];
@@ -45,6 +46,8 @@ export interface ProbeReportOptions {
   topK?: number;
   eigMethod?: 'lanczos' | 'power';
   eigTol?: number;
+  /** Maximum Lanczos steps / power iterations (default 200 / 1000). */
+  eigMaxIterations?: number;
   /** Learning rate, for the stability threshold 2/η next to λ_max. */
   learningRate?: number;
   /** ε of the ε-sharpness box. */
@@ -55,12 +58,16 @@ export interface ProbeReportOptions {
   landscapePoints?: number;
   /** Initial parameters, for the distance from initialisation. */
   init?: tf.Tensor[];
+  /** The loss every loss and curvature probe is of (default cross-entropy). */
+  loss?: ClassificationLossKind;
 }
 
 export interface ProbeReport {
   n: number;
   curvatureExamples: number;
   params: number;
+  /** The loss function `loss` and every curvature probe are of. */
+  lossFunction: ClassificationLossKind;
   loss: number;
   accuracy: number;
   seed: number;
@@ -122,11 +129,12 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     const t0 = performance.now();
     try { return f(); } finally { timings[name] = (performance.now() - t0) / 1000; }
   };
-  const evaluation = timed('loss', () => evaluateClassifier(model, params, data.x, data.oneHot, data.labels));
+  const evaluation = timed('loss', () => evaluateClassifier(model, params, data.x, data.oneHot, data.labels, undefined, options.loss));
   const report: ProbeReport = {
     n: data.n,
     curvatureExamples: curvatureData.n,
     params: parameterCount(model),
+    lossFunction: options.loss ?? 'cross-entropy',
     loss: evaluation.loss,
     accuracy: evaluation.accuracy,
     seed: options.seed,
@@ -136,7 +144,7 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     timings,
   };
   const result: ProbeReportResult = { report };
-  const curvature = classificationObjective(model, curvatureData, chunkSize);
+  const curvature = classificationObjective(model, curvatureData, chunkSize, options.loss);
   const hessian = () => objectiveHessian(curvature, params, { method: hvp });
   const blocks = layerBlocks(model.paramSpecs);
   if (on.has('trace')) {
@@ -147,7 +155,10 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     report.hutchPlusPlus = timed('hutchpp', () => hutchPlusPlusTrace(hessian(), { matvecs: options.traceSamples ?? 30, rng: createRng(derivedSeed(options.seed, 'hutch++')) }));
   }
   if (on.has('eig')) {
-    const eig = timed('eig', () => topEigenvalues(hessian(), { k: options.topK ?? 1, method: options.eigMethod ?? 'lanczos', tol: options.eigTol ?? 1e-5, rng: createRng(eigenSeed(options.seed)) }));
+    const eig = timed('eig', () => topEigenvalues(hessian(), {
+      k: options.topK ?? 1, method: options.eigMethod ?? 'lanczos', tol: options.eigTol ?? 1e-5, rng: createRng(eigenSeed(options.seed)),
+      ...(options.eigMaxIterations !== undefined ? { maxSteps: options.eigMaxIterations, maxIterations: options.eigMaxIterations } : {}),
+    }));
     report.topEigenvalues = eig.eigenvalues;
     report.eigen = { method: eig.method, iterations: eig.iterations, matvecs: eig.matvecs, converged: eig.converged, relativeResiduals: eig.relativeResiduals, seed: eigenSeed(options.seed) };
     const eta = options.learningRate ?? null;
@@ -166,7 +177,7 @@ function probeReportWith(model: Model, normalisation: ProbeNormalisation, params
     report.density = { runs: d.runs, steps: d.steps, nodes: d.nodes, weights: d.weights, moment1: densityMoment(d, 1), moment2: densityMoment(d, 2) };
   }
   if (on.has('gradnorm')) {
-    const g = timed('gradnorm', () => objectiveGradient(classificationObjective(model, data, chunkSize), params).gradient);
+    const g = timed('gradnorm', () => objectiveGradient(classificationObjective(model, data, chunkSize, options.loss), params).gradient);
     const sq = g.reduce((s, x) => s + x * x, 0);
     report.gradNorm = Math.sqrt(sq);
     report.gradNormSquared = sq;

@@ -13,7 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/types.ts';
 import { modelForProbes } from './inferenceMode.ts';
 import type { TensorData } from '../train/tensorData.ts';
-import { softmaxCrossEntropy } from '../train/loss.ts';
+import { classificationLossOf, type ClassificationLossKind } from '../train/loss.ts';
 import { derivedSeed } from '../train/batches.ts';
 import { createRng } from '../util/rng.ts';
 import { evaluateClassifier } from './evaluate.ts';
@@ -51,6 +51,8 @@ export interface ProbeOptions {
   learningRate?: number;
   /** Lazy-versus-rich probes (parameter movement, tangent kernel, linearisation, kernel predictor). */
   laziness?: LazinessProbes;
+  /** The training loss every loss and curvature probe is of (default cross-entropy). */
+  loss?: ClassificationLossKind;
 }
 
 export interface ProbeRecord extends LazinessRecord {
@@ -77,8 +79,19 @@ export interface ProbeRecord extends LazinessRecord {
   topEigenvalues?: number[];
   sharpnessIterations?: number;
   sharpnessMethod?: string;
+  /** ‖Hu − λu‖/|λ| of the returned top pair. */
+  sharpnessResidual?: number;
   /** 2/η: GD is unstable along eigen-directions with λ > 2/η. */
   stabilityThreshold?: number;
+  /** Which data the Hessian (trace, λ_max) is of: the whole training set or a seeded subset of it. */
+  curvatureData?: 'train' | 'train-subset';
+  curvatureExamples?: number;
+  /** A sharpness-tracking record (loss, accuracy, λ_max, ‖∇L‖² only), between full probes. */
+  tracking?: boolean;
+  /** The record at the step where training diverged (cheap probes of θ at that step). */
+  diverged?: boolean;
+  /** Minibatch loss that triggered divergence (SGD), when it differs from the training loss. */
+  batchLoss?: number;
   gradNormSquared?: number;
   /** Seed of this probe's random vectors. */
   probeSeed?: number;
@@ -86,8 +99,9 @@ export interface ProbeRecord extends LazinessRecord {
   normalisation?: string;
 }
 
-export function classificationLoss(model: Model, data: TensorData): LossFunction {
-  return (params) => softmaxCrossEntropy(model.apply(params, data.x), data.oneHot);
+export function classificationLoss(model: Model, data: TensorData, loss: ClassificationLossKind = 'cross-entropy'): LossFunction {
+  const lossOf = classificationLossOf(loss);
+  return (params) => lossOf(model.apply(params, data.x), data.oneHot);
 }
 
 /** The seed λ_max's start vector is drawn from, given the probe seed. */
@@ -108,10 +122,10 @@ export function runProbes(baseModel: Model, params: tf.Tensor[], data: { train: 
 
 function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
   const chunkSize = options.chunkSize ?? defaultChunkSize;
-  const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels);
+  const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss);
   const record: ProbeRecord = { step, trainLoss: train.loss, trainAccuracy: train.accuracy };
   if (data.test) {
-    const test = evaluateClassifier(model, params, data.test.x, data.test.oneHot, data.test.labels);
+    const test = evaluateClassifier(model, params, data.test.x, data.test.oneHot, data.test.labels, undefined, options.loss);
     record.testLoss = test.loss;
     record.testAccuracy = test.accuracy;
   }
@@ -128,8 +142,12 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     record.normalizedMargin = margin.normalized;
     record.normalizedMarginLayerProduct = margin.normalizedByLayerProduct;
   }
-  const curvature = () => objectiveHessian(classificationObjective(model, data.curvature, chunkSize), params);
-  if (options.trace || options.eig) record.probeSeed = options.seed;
+  const curvature = () => objectiveHessian(classificationObjective(model, data.curvature, chunkSize, options.loss), params);
+  if (options.trace || options.eig) {
+    record.probeSeed = options.seed;
+    record.curvatureData = data.curvature === data.train ? 'train' : 'train-subset';
+    record.curvatureExamples = data.curvature.n;
+  }
   if (options.trace) {
     const trace = hutchinsonTrace(curvature(), {
       samples: options.trace.samples,
@@ -151,11 +169,12 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     record.sharpness = eig.eigenvalues[0];
     if (k > 1) record.topEigenvalues = eig.eigenvalues;
     record.sharpnessIterations = eig.iterations;
+    record.sharpnessResidual = eig.relativeResiduals[0];
     record.sharpnessMethod = eig.method;
     record.hessianHvp = eig.hvp;
     if (options.learningRate !== undefined) record.stabilityThreshold = 2 / options.learningRate;
   }
-  if (options.gradNorm) record.gradNormSquared = gradientNormSquared(classificationObjective(model, data.train, chunkSize), params);
+  if (options.gradNorm) record.gradNormSquared = gradientNormSquared(classificationObjective(model, data.train, chunkSize, options.loss), params);
   if (options.laziness) Object.assign(record, options.laziness.record(params, step));
   return record;
 }

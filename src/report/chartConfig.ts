@@ -115,13 +115,16 @@ function axis(kind: 'linear' | 'log' | 'symlog', title: string, extra: Record<st
  * its line (left/right, above/below) covers the fewest data points, so that e.g. a 2/η line that
  * a sharpness curve oscillates around is still labelled legibly.
  */
-function referenceLinePlugin(lines: { y: number; label: string }[]): Plugin<'line'> {
+function referenceLinePlugin(all: { y: number; label: string; offscale?: 'above' | 'below' }[]): Plugin<'line'> {
+  const lines = all.filter((l) => !l.offscale);
+  const offscale = all.filter((l) => l.offscale);
   return {
     id: 'iblReferenceLines',
     afterDatasetsDraw(chart: ChartType<'line'>) {
       const { ctx, chartArea } = chart;
       const yScale = chart.scales.y;
-      if (!yScale || lines.length === 0) return;
+      if (!yScale || all.length === 0) return;
+      drawOffscaleMarkers(ctx, chartArea, offscale);
       const points: { x: number; y: number }[] = [];
       chart.data.datasets.forEach((ds, i) => {
         if (ds.label === BAND_TAG) return;
@@ -170,6 +173,38 @@ function referenceLinePlugin(lines: { y: number; label: string }[]): Plugin<'lin
       }
     },
   };
+}
+
+/**
+ * Reference lines far outside the data (panelData's `offscaleDirection`) as one short dashed tick
+ * and label per edge — "↑ 2/η = 200, 100" at the top — so that the data keeps the axis.
+ */
+function drawOffscaleMarkers(ctx: ChartType<'line'>['ctx'], area: { left: number; right: number; top: number; bottom: number }, lines: { y: number; label: string; offscale?: 'above' | 'below' }[]): void {
+  for (const side of ['above', 'below'] as const) {
+    const group = lines.filter((l) => l.offscale === side).sort((a, b) => (side === 'above' ? a.y - b.y : b.y - a.y));
+    if (group.length === 0) continue;
+    const py = side === 'above' ? area.top + 1 : area.bottom - 1;
+    const text = `${side === 'above' ? '↑' : '↓'} off scale: ${group.map((l) => l.label).join(', ')}`;
+    ctx.save();
+    ctx.strokeStyle = REFERENCE_LINE;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([6, 4]);
+    ctx.beginPath();
+    ctx.moveTo(area.right - 40, py);
+    ctx.lineTo(area.right, py);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.font = `${FONT_SIZES.note}px ${FONT_FAMILY}`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = side === 'above' ? 'top' : 'bottom';
+    const ty = side === 'above' ? py + 3 : py - 3;
+    ctx.strokeStyle = 'rgba(255, 255, 255, 0.9)';
+    ctx.lineWidth = 3;
+    ctx.strokeText(text, area.right - 4, ty);
+    ctx.fillStyle = REFERENCE_LINE;
+    ctx.fillText(text, area.right - 4, ty);
+    ctx.restore();
+  }
 }
 
 export function buildChartConfig(panel: Panel, prepared: PreparedPanel, devicePixelRatio: number): ChartConfiguration<'line', XY[]> {

@@ -31,8 +31,12 @@ export interface PreparedPanel {
   xScale: 'linear' | 'log';
   yScale: ResolvedYScale;
   series: PreparedSeries[];
-  /** Reference lines that can be shown on the chosen scale. */
-  hLines: { y: number; label: string }[];
+  /**
+   * Reference lines that can be shown on the chosen scale. `offscale` marks a line so far
+   * outside the data that drawing it in place would squash the data (see `offscaleDirection`):
+   * it is shown as a marker at that edge of the axis instead, and does not stretch the axis.
+   */
+  hLines: { y: number; label: string; offscale?: 'above' | 'below' }[];
   /** Human-readable notes about dropped or hidden values; empty when nothing was dropped. */
   notes: string[];
   /** Hard limits from the spec (invalid ones — e.g. yMin ≤ 0 on a log axis — removed). */
@@ -88,6 +92,30 @@ export function chooseLinthresh(values: Iterable<number>): number {
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Whether a reference line at `y` lies so far outside the data that including it would squash
+ * the data: farther beyond the data's extent than 3× the extent (in axis units — decades on a
+ * log axis, with a floor of ¼ decade / 1e-9 relative for flat data), so the data would take
+ * less than a quarter of the axis. E.g. 2/η = 200 above a λ_max of 10–12 (a line at 40 above
+ * data spanning 0–10 stays in place). Explicit yMin/yMax win: a line inside them is drawn in
+ * place.
+ */
+const OFFSCALE_FACTOR = 3;
+
+export function offscaleDirection(y: number, dataY: readonly number[], logY: boolean, yMin?: number, yMax?: number): 'above' | 'below' | undefined {
+  if (dataY.length === 0) return undefined;
+  if ((yMin !== undefined && y >= yMin) && (yMax !== undefined && y <= yMax)) return undefined;
+  const t = (v: number) => (logY ? Math.log10(v) : v);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of dataY) { const u = t(v); if (u < lo) lo = u; if (u > hi) hi = u; }
+  const span = Math.max(hi - lo, logY ? 0.25 : 1e-9 * Math.max(Math.abs(hi), Math.abs(lo), 1));
+  const u = t(y);
+  if (u > hi + OFFSCALE_FACTOR * span && (yMax === undefined || y > yMax)) return 'above';
+  if (u < lo - OFFSCALE_FACTOR * span && (yMin === undefined || y < yMin)) return 'below';
+  return undefined;
 }
 
 export function preparePanel(panel: Panel): PreparedPanel {
@@ -179,18 +207,24 @@ export function preparePanel(panel: Panel): PreparedPanel {
   if (counts.nonPositiveX > 0) notes.push(`${plural(counts.nonPositiveX, 'point', 'points')} with x ≤ 0 not shown (log x)`);
   if (clippedBand > 0) notes.push(`error band clipped at ${formatTick(logFloor)} (log y)`);
 
-  const hLines = (panel.hLines ?? []).filter((h) => Number.isFinite(h.y) && (!logY || h.y > 0));
-  const droppedLines = (panel.hLines?.length ?? 0) - hLines.length;
+  const shownLines = (panel.hLines ?? []).filter((h) => Number.isFinite(h.y) && (!logY || h.y > 0));
+  const droppedLines = (panel.hLines?.length ?? 0) - shownLines.length;
   if (droppedLines > 0) notes.push(`${plural(droppedLines, 'reference line', 'reference lines')} not shown`);
+  const dataY = allY.filter((y) => Number.isFinite(y) && (!logY || y > 0));
+  const hLines: PreparedPanel['hLines'] = shownLines.map((h) => {
+    const offscale = offscaleDirection(h.y, dataY, logY, panel.yMin, panel.yMax);
+    return offscale ? { ...h, offscale } : { ...h };
+  });
+  const inPlace = hLines.filter((h) => !h.offscale);
 
   const result: PreparedPanel = { xScale, yScale, series, hLines, notes, counts };
   if (panel.yMin !== undefined && Number.isFinite(panel.yMin) && (!logY || panel.yMin > 0)) result.yMin = panel.yMin;
   if (panel.yMax !== undefined && Number.isFinite(panel.yMax) && (!logY || panel.yMax > 0)) result.yMax = panel.yMax;
-  if (hLines.length > 0) {
+  if (inPlace.length > 0) {
     // Keep reference lines inside the plot with a little headroom, so that a 2/η line does not
     // coincide with the frame (multiplicative headroom on a log axis).
-    const lo = Math.min(...hLines.map((h) => h.y));
-    const hi = Math.max(...hLines.map((h) => h.y));
+    const lo = Math.min(...inPlace.map((h) => h.y));
+    const hi = Math.max(...inPlace.map((h) => h.y));
     if (logY) {
       result.suggestedMin = lo / 1.3;
       result.suggestedMax = hi * 1.3;

@@ -23,7 +23,7 @@ function panel(title: string, yLabel: string, all: (Series | null)[], yScale: Pa
 
 /** λ_max against step with the stability threshold 2/η (a line when η is constant): Cohen et al. 2021. */
 function sharpnessPanel(records: ProbeRecord[]): Panel | null {
-  const lambda = series(records, 'λ_max (Lanczos)', (r) => r.sharpness);
+  const lambda = series(records, `λ_max (Lanczos, ${curvatureLabel(records)})`, (r) => r.sharpness);
   if (!lambda) return null;
   const thresholds = [...new Set(records.map((r) => r.stabilityThreshold).filter((t): t is number => t !== undefined))];
   const out = panel('Sharpness', 'top Hessian eigenvalue λ_max', [
@@ -34,18 +34,33 @@ function sharpnessPanel(records: ProbeRecord[]): Panel | null {
   return out;
 }
 
-export function runFigure(records: ProbeRecord[], title: string): Figure {
+/** Which data the Hessian is of, from the records. */
+function curvatureLabel(records: ProbeRecord[]): string {
+  const r = records.find((x) => x.curvatureData !== undefined);
+  if (!r) return 'train subset';
+  return r.curvatureData === 'train' ? `all ${r.curvatureExamples} training examples` : `subset of ${r.curvatureExamples} training examples`;
+}
+
+export function runFigure(records: ProbeRecord[], title: string, loss: 'cross-entropy' | 'mse' = 'cross-entropy'): Figure {
+  // A diverged run's last record (cheap probes at the divergence step) is drawn as a marker.
+  const diverged = records.filter((r) => r.diverged);
+  const finite = records.filter((r) => !r.diverged);
+  const divergedMarker = diverged.length > 0
+    ? { label: `diverged at step ${diverged[0].step} (loss ${Number.isFinite(diverged[0].trainLoss) ? diverged[0].trainLoss.toPrecision(3) : 'non-finite'})`, x: [diverged[0].step], y: [Number.isFinite(diverged[0].trainLoss) ? diverged[0].trainLoss : NaN], style: 'points' as const }
+    : null;
+  records = finite;
   const panels = [
-    panel('Loss', 'mean cross-entropy (nats)', [
+    panel('Loss', loss === 'mse' ? 'squared loss ½·Σ_k(z_k − y_k)², mean' : 'mean cross-entropy (nats)', [
       series(records, 'train', (r) => r.trainLoss),
       series(records, 'test', (r) => r.testLoss),
+      divergedMarker,
     ], 'auto'),
     panel('Accuracy', 'accuracy (fraction correct)', [
       series(records, 'train', (r) => r.trainAccuracy),
       series(records, 'test', (r) => r.testAccuracy),
     ]),
     panel('Flatness', 'Hessian trace (Hutchinson, ±1 s.e.)', [
-      series(records, 'tr ∇²L (train subset)', (r) => r.hessianTrace, (r) => r.hessianTraceStderr),
+      series(records, `tr ∇²L (${curvatureLabel(records)})`, (r) => r.hessianTrace, (r) => r.hessianTraceStderr),
     ], 'auto'),
     sharpnessPanel(records),
     panel('Normalized margin', 'min margin / ‖θ‖₂^L', [

@@ -13,6 +13,7 @@ import { modelFromArchitecture } from '../models/fromArchitecture.ts';
 import { replaceDirectoryAtomic, recoverDirectory } from '../util/atomicWrite.ts';
 import type { OptimizerState } from '../optim/types.ts';
 import { createLazyModel, isLazyModel } from '../models/lazy.ts';
+import { classificationLossKinds, type ClassificationLossKind } from './loss.ts';
 
 export const checkpointFormat = 'ibl-checkpoint/1';
 /** θ₀ of a lazy model (architecture kind 'lazy'), laid out like params.bin. */
@@ -57,10 +58,13 @@ export interface TrainingState {
   extra?: Record<string, unknown>;
 }
 
-export function saveCheckpoint(dir: string, model: Model, params: tf.Tensor[], training?: { step: number; optimizerState: OptimizerState; extra?: Record<string, unknown> }): void {
+/** Metadata stored next to the architecture: the loss the model was trained on (probes use it). */
+export interface CheckpointMetadata { loss?: ClassificationLossKind }
+
+export function saveCheckpoint(dir: string, model: Model, params: tf.Tensor[], training?: { step: number; optimizerState: OptimizerState; extra?: Record<string, unknown> }, metadata: CheckpointMetadata = {}): void {
   replaceDirectoryAtomic(dir, (tmp) => {
     const { entries, bytes } = packTensors(model.paramSpecs.map((spec, i) => ({ name: spec.name, tensor: params[i] })));
-    fs.writeFileSync(path.join(tmp, 'model.json'), `${JSON.stringify({ format: checkpointFormat, architecture: model.architecture, tensors: entries })}\n`);
+    fs.writeFileSync(path.join(tmp, 'model.json'), `${JSON.stringify({ format: checkpointFormat, architecture: model.architecture, ...(metadata.loss ? { loss: metadata.loss } : {}), tensors: entries })}\n`);
     fs.writeFileSync(path.join(tmp, 'params.bin'), bytes);
     // The lazy model's centre θ₀ is part of its definition: same tensor layout as params.bin.
     if (isLazyModel(model)) fs.writeFileSync(path.join(tmp, initialParamsFile), packTensors(model.paramSpecs.map((spec, i) => ({ name: spec.name, tensor: model.initialParams[i] }))).bytes);
@@ -83,6 +87,8 @@ export function saveCheckpoint(dir: string, model: Model, params: tf.Tensor[], t
 
 export interface LoadedCheckpoint {
   model: Model;
+  /** The training loss recorded in model.json (absent in older checkpoints: cross-entropy). */
+  loss?: ClassificationLossKind;
   params: tf.Tensor[];
   training?: { step: number; optimizerState: OptimizerState; extra?: Record<string, unknown> };
 }
@@ -100,7 +106,11 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   recoverDirectory(dir);
   const modelFile = path.join(dir, 'model.json');
   const paramsFile = path.join(dir, 'params.bin');
-  const meta = readJson(modelFile) as { format?: unknown; architecture?: Record<string, unknown>; tensors?: TensorEntry[] };
+  const meta = readJson(modelFile) as { format?: unknown; architecture?: Record<string, unknown>; tensors?: TensorEntry[]; loss?: unknown };
+  if (meta.loss !== undefined && !(classificationLossKinds as readonly unknown[]).includes(meta.loss)) {
+    throw new Error(`${modelFile}: loss is '${String(meta.loss)}', expected one of ${classificationLossKinds.join(', ')}`);
+  }
+  const loss = meta.loss as ClassificationLossKind | undefined;
   if (meta.format !== checkpointFormat) throw new Error(`${modelFile}: format is '${String(meta.format)}', expected '${checkpointFormat}'`);
   if (!meta.architecture || typeof meta.architecture !== 'object') throw new Error(`${modelFile}: missing 'architecture'`);
   const lazy = meta.architecture.kind === 'lazy';
@@ -158,7 +168,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     model = createLazyModel(model, unpackTensors(tensors, initialBytes, initialFile), Number(meta.architecture.scale));
   }
   const stateFile = path.join(dir, 'training-state.json');
-  if (!fs.existsSync(stateFile)) return { model, params };
+  if (!fs.existsSync(stateFile)) return { model, params, ...(loss ? { loss } : {}) };
   const state = readJson(stateFile) as TrainingState;
   const optimizerFile = path.join(dir, 'optimizer.bin');
   if (!fs.existsSync(optimizerFile)) throw new Error(`${optimizerFile}: missing (training-state.json refers to it)`);
@@ -166,5 +176,5 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const optimizerTensors = unpackTensors(state.optimizer.map((o) => ({ name: `${o.slot}/${o.index}`, shape: o.shape, offset: o.offset })), optimizerBytes, path.join(dir, 'optimizer.bin'));
   const optimizerState: OptimizerState = {};
   state.optimizer.forEach((o, k) => { (optimizerState[o.slot] ??= [])[o.index] = optimizerTensors[k]; });
-  return { model, params, training: { step: state.step, optimizerState, extra: state.extra } };
+  return { model, params, ...(loss ? { loss } : {}), training: { step: state.step, optimizerState, extra: state.extra } };
 }

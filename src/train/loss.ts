@@ -16,6 +16,32 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, oneHotLabels: tf.Tensor
   });
 }
 
+/**
+ * Squared loss for classification, as in Cohen et al. (2021): the logits z_i ∈ R^K are regressed
+ * onto the one-hot targets y_i, L = (1/n) Σ_i ½ Σ_k (z_ik − y_ik)² — one half, summed over the K
+ * classes, averaged over the n examples (not over n·K entries, unlike `halfMeanSquaredError`).
+ * Its Hessian in the logits is the identity / n, so λ_max is comparable to theirs.
+ */
+export function squaredErrorOneHot(logits: tf.Tensor2D, oneHotLabels: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(logits, oneHotLabels)), 1))) as tf.Scalar);
+}
+
+/** The training objective of a classifier (`training.loss`); margins stay defined on the logits. */
+export const classificationLossKinds = ['cross-entropy', 'mse'] as const;
+export type ClassificationLossKind = (typeof classificationLossKinds)[number];
+
+export function classificationLossOf(kind: ClassificationLossKind = 'cross-entropy'): (logits: tf.Tensor2D, oneHotLabels: tf.Tensor2D) => tf.Scalar {
+  switch (kind) {
+    case 'cross-entropy': return softmaxCrossEntropy;
+    case 'mse': return squaredErrorOneHot;
+  }
+}
+
+/** Human name of the loss, for tables and axis labels. */
+export function describeLoss(kind: ClassificationLossKind = 'cross-entropy'): string {
+  return kind === 'mse' ? 'squared loss ½·Σ_k(z_k − y_k)², mean over examples' : 'mean cross-entropy';
+}
+
 /** Mean squared error with the 1/2 convention: (1/2n) Σ (f(x_i) − y_i)². */
 export function halfMeanSquaredError(predictions: tf.Tensor, targets: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mul(0.5, tf.mean(tf.square(tf.sub(predictions.reshape(targets.shape), targets)))) as tf.Scalar);

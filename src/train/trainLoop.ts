@@ -7,16 +7,24 @@
  *     if L_{B_t}(θ_t) is non-finite or > divergenceLoss → stop, status 'diverged' at step t
  *     θ_{t+1}, s_{t+1} = rule.update(θ_t, g_t, s_t, η(t))
  *     every `probeEvery` steps (and at the end): record probes of θ_{t+1}
+ *     every `sharpness.every` steps: record λ_max (Lanczos, warm-started), loss and ‖∇L‖²
  *
  * Probes are taken *after* step t's update and labelled with the number of steps done, so the
- * record at step 0 describes the initialisation.
+ * record at step 0 describes the initialisation. The last record of a run always carries the
+ * curvature probes, including when `stopWhen` ends it between two curvature probes. A diverged
+ * run gets one more record at the divergence step (cheap probes of θ_t, `diverged: true`), so
+ * records and figures show where, and at what loss, it diverged.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/types.ts';
 import type { OptimizerState, UpdateRule } from '../optim/types.ts';
 import { gradientOf } from '../probes/hvp.ts';
 import { runProbes, type ProbeOptions, type ProbeRecord } from '../probes/probeSuite.ts';
-import { softmaxCrossEntropy } from './loss.ts';
+import { evaluateClassifier } from '../probes/evaluate.ts';
+import { modelForProbes } from '../probes/inferenceMode.ts';
+import { classificationObjective, objectiveGradient, objectiveHessian } from '../probes/objective.ts';
+import { createSharpnessTracker } from '../probes/sharpnessTracker.ts';
+import { classificationLossOf } from './loss.ts';
 import { batchIndices, derivedSeed } from './batches.ts';
 import type { TensorData } from './tensorData.ts';
 
@@ -45,6 +53,21 @@ export interface TrainLoopOptions {
   stopWhen?: (record: ProbeRecord) => boolean;
   checkpointEvery?: number;
   onCheckpoint?: (step: number, params: tf.Tensor[], state: OptimizerState) => void;
+  /**
+   * Sharpness tracking: every `every` steps, λ_max of the loss on the curvature data by Lanczos
+   * warm-started from the previous top eigenvector, with the training loss and ‖∇L‖². Full
+   * probes then take their λ_max from the tracker too (instead of a cold start).
+   */
+  sharpness?: { every: number; tol?: number; maxIterations?: number };
+}
+
+/** Where a run's time went: training steps against sharpness tracking. */
+export interface TrainLoopTimings {
+  steps: number;
+  stepSeconds: number;
+  sharpnessMeasurements: number;
+  sharpnessSeconds: number;
+  sharpnessIterations: number;
 }
 
 export interface TrainLoopResult {
@@ -57,6 +80,7 @@ export interface TrainLoopResult {
   lastProbe?: ProbeRecord;
   /** True when `stopWhen` ended training before `steps`. */
   stoppedEarly?: boolean;
+  timings: TrainLoopTimings;
 }
 
 function disposeReplaced(previous: tf.Tensor[], next: tf.Tensor[]): void {
@@ -82,23 +106,60 @@ export interface TrainLoopPosition { step: number; params: tf.Tensor[]; state: O
  */
 export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopPosition, TrainLoopResult, void> {
   const { model, rule, data, steps, batchSize, seed } = options;
+  const lossOf = classificationLossOf(options.probes.loss);
   let params = options.start.params;
   let state = options.start.state;
   let lastProbe: ProbeRecord | undefined;
-  const probe = (step: number) => {
-    // Curvature probes cost tens of training steps per Hessian-vector product, so they may run on
-    // a sparser schedule than the cheap ones.
-    const curvatureDue = options.curvatureEvery === undefined || step % options.curvatureEvery === 0 || step === 0 || step === steps;
-    lastProbe = runProbes(model, params, { ...data, init: options.init }, {
-      ...options.probes,
-      ...(curvatureDue ? {} : { trace: false as const, eig: false as const }),
-      seed: derivedSeed(seed, 'hutchinson', step),
-      learningRate: options.learningRate(Math.min(step, Math.max(steps - 1, 0))),
-    }, step);
-    options.onProbe?.(lastProbe);
+  const timings: TrainLoopTimings = { steps: 0, stepSeconds: 0, sharpnessMeasurements: 0, sharpnessSeconds: 0, sharpnessIterations: 0 };
+  const tracking = options.sharpness;
+  const tracker = tracking ? createSharpnessTracker({ seed: derivedSeed(seed, 'sharpness'), tol: tracking.tol, maxIterations: tracking.maxIterations }) : null;
+  const learningRateAtProbe = (step: number) => options.learningRate(Math.min(step, Math.max(steps - 1, 0)));
+  /** λ_max by the warm-started tracker, as record fields. */
+  const trackedSharpness = (step: number): Partial<ProbeRecord> => {
+    const probed = modelForProbes(model, params, data.train.x);
+    try {
+      const sample = tracker!.measure(objectiveHessian(classificationObjective(probed.model, data.curvature, options.probes.chunkSize, options.probes.loss), params), step);
+      timings.sharpnessMeasurements++;
+      timings.sharpnessSeconds += sample.seconds;
+      timings.sharpnessIterations += sample.iterations;
+      return {
+        sharpness: sample.sharpness, sharpnessIterations: sample.iterations, sharpnessResidual: sample.relativeResidual,
+        sharpnessMethod: sample.warmStart ? 'lanczos-warm' : 'lanczos', stabilityThreshold: 2 / learningRateAtProbe(step),
+        curvatureData: data.curvature === data.train ? 'train' : 'train-subset', curvatureExamples: data.curvature.n,
+      };
+    } finally {
+      probed.dispose();
+    }
   };
-  if (options.start.step === 0) probe(0);
+  const probeRecord = (step: number, curvature: boolean): ProbeRecord => {
+    const record = runProbes(model, params, { ...data, init: options.init }, {
+      ...options.probes,
+      ...(curvature ? {} : { trace: false as const }),
+      ...(curvature && !tracker ? {} : { eig: false as const }),
+      seed: derivedSeed(seed, 'hutchinson', step),
+      learningRate: learningRateAtProbe(step),
+    }, step);
+    const trackingDue = tracking !== undefined && step % tracking.every === 0;
+    return tracker && (curvature || trackingDue) ? { ...record, ...trackedSharpness(step) } : record;
+  };
+  // Curvature probes cost tens of training steps per Hessian-vector product, so they may run on
+  // a sparser schedule than the cheap ones.
+  const curvatureDue = (step: number) => options.curvatureEvery === undefined || step % options.curvatureEvery === 0 || step === 0 || step === steps;
+  const emit = (record: ProbeRecord) => { lastProbe = record; options.onProbe?.(record); };
+  /** A light record between full probes: loss and accuracy, λ_max (tracked) and ‖∇L‖² over the training set. */
+  const trackingRecord = (step: number): ProbeRecord => {
+    const probed = modelForProbes(model, params, data.train.x);
+    try {
+      const train = evaluateClassifier(probed.model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.probes.loss);
+      const { gradient } = objectiveGradient(classificationObjective(probed.model, data.train, options.probes.chunkSize, options.probes.loss), params);
+      return { step, tracking: true, trainLoss: train.loss, trainAccuracy: train.accuracy, gradNormSquared: gradient.reduce((a, g) => a + g * g, 0), ...trackedSharpness(step) };
+    } finally {
+      probed.dispose();
+    }
+  };
+  if (options.start.step === 0) emit(probeRecord(0, true));
   for (let t = options.start.step; t < steps; t++) {
+    const t0 = performance.now();
     const indices = batchSize === null ? null : batchIndices(data.train.n, batchSize, t, seed, options.withReplacement);
     const { loss, grads } = tf.tidy(() => {
       let x = data.train.x;
@@ -108,14 +169,17 @@ export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopP
         x = tf.gather(x, index);
         y = tf.gather(y, index);
       }
-      const { value, grads } = gradientOf((p) => softmaxCrossEntropy(model.apply(p, x), y), params);
+      const { value, grads } = gradientOf((p) => lossOf(model.apply(p, x), y), params);
       return { loss: value, grads };
     });
     const lossValue = loss.dataSync()[0];
     loss.dispose();
     if (!Number.isFinite(lossValue) || lossValue > options.divergenceLoss) {
       tf.dispose(grads);
-      return { params, state, status: 'diverged', stepsDone: t, divergedAtStep: t, divergedLoss: lossValue, lastProbe };
+      if (t > (lastProbe?.step ?? -1)) {
+        emit({ ...probeRecord(t, false), diverged: true, ...(indices ? { batchLoss: lossValue } : {}) });
+      }
+      return { params, state, status: 'diverged', stepsDone: t, divergedAtStep: t, divergedLoss: lossValue, lastProbe, timings };
     }
     const next = rule.update(params, grads, state, { step: t, learningRate: options.learningRate(t) });
     tf.dispose(grads);
@@ -123,17 +187,23 @@ export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopP
     for (const slot of Object.keys(state)) disposeReplaced(state[slot], next.state[slot] ?? []);
     params = next.params;
     state = next.state;
+    timings.steps++;
+    timings.stepSeconds += (performance.now() - t0) / 1000;
     options.onStep?.(t + 1, lossValue);
-    if ((t + 1) % options.probeEvery === 0 || t + 1 === steps) {
-      probe(t + 1);
-      if (t + 1 < steps && options.stopWhen?.(lastProbe!)) {
-        return { params, state, status: 'completed', stepsDone: t + 1, lastProbe, stoppedEarly: true };
-      }
+    const done = t + 1;
+    if (done % options.probeEvery === 0 || done === steps) {
+      const record = probeRecord(done, curvatureDue(done));
+      const stop = done < steps && options.stopWhen?.(record) === true;
+      // The last record of a run always carries the curvature probes.
+      emit(stop && !curvatureDue(done) ? probeRecord(done, true) : record);
+      if (stop) return { params, state, status: 'completed', stepsDone: done, lastProbe, stoppedEarly: true, timings };
+    } else if (tracking && done % tracking.every === 0) {
+      emit(trackingRecord(done));
     }
-    if (options.checkpointEvery && options.onCheckpoint && (t + 1) % options.checkpointEvery === 0 && t + 1 < steps) {
-      options.onCheckpoint(t + 1, params, state);
+    if (options.checkpointEvery && options.onCheckpoint && done % options.checkpointEvery === 0 && done < steps) {
+      options.onCheckpoint(done, params, state);
     }
     yield { step: t + 1, params, state };
   }
-  return { params, state, status: 'completed', stepsDone: steps, lastProbe };
+  return { params, state, status: 'completed', stepsDone: steps, lastProbe, timings };
 }

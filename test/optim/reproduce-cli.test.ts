@@ -37,6 +37,6 @@ describe('ibl reproduce', () => {
     expect(unknown.stderr).toContain("unknown study 'nonsense'");
     const badClaim = ibl(['reproduce', 'seed-claims', '--only', '9'], dir);
     expect(badClaim.status).toBe(1);
-    expect(badClaim.stderr).toContain("--only: '9' is not a claim number 1–7");
+    expect(badClaim.stderr).toContain("--only: '9' is not a claim number 1–8");
   });
 });

@@ -104,3 +104,26 @@ describe('symlog', () => {
     expect(chooseLinthresh([0, 0])).toBe(1);
   });
 });
+
+describe('reference lines far outside the data', () => {
+  const base = { title: 'sharpness', xLabel: 'step', yLabel: 'λ_max' };
+  const lambda = { label: 'λ_max', x: [0, 10, 20, 30], y: [10, 11.5, 12, 11.8] };
+  it('a 2/η = 200 line above a λ_max of 10–12 is marked at the top edge and does not stretch the axis', () => {
+    const p = preparePanel({ ...base, series: [lambda], hLines: [{ y: 200, label: '2/η = 200' }, { y: 12.5, label: '2/η = 12.5' }] });
+    expect(p.hLines.find((h) => h.y === 200)?.offscale).toBe('above');
+    expect(p.hLines.find((h) => h.y === 12.5)?.offscale).toBeUndefined();
+    expect(p.suggestedMax!).toBeLessThan(13);
+  });
+  it('a line within 3 data spans is drawn in place; far below is marked below; log axes count decades', () => {
+    expect(preparePanel({ ...base, series: [lambda], hLines: [{ y: 13.5, label: 'a' }] }).hLines[0].offscale).toBeUndefined();
+    expect(preparePanel({ ...base, series: [lambda], hLines: [{ y: -50, label: 'b' }] }).hLines[0].offscale).toBe('below');
+    const logPanel = { ...base, yScale: 'log' as const, series: [{ label: 'l', x: [1, 2, 3], y: [1, 3, 10] }] };
+    expect(preparePanel({ ...logPanel, hLines: [{ y: 50, label: 'c' }] }).hLines[0].offscale).toBeUndefined();
+    expect(preparePanel({ ...logPanel, hLines: [{ y: 1e5, label: 'd' }] }).hLines[0].offscale).toBe('above');
+  });
+  it('renders a figure with an off-scale line', async () => {
+    const { renderFigure } = await import('../../src/report/figure.ts');
+    const png = renderFigure({ panels: [{ ...base, series: [lambda], hLines: [{ y: 200, label: '2/η = 200' }] }] }, 'png');
+    expect(png.length).toBeGreaterThan(1000);
+  });
+});

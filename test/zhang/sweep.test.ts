@@ -44,7 +44,7 @@ describe('zhang sweep', () => {
     const ibl = (args: string[]) => spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'src', 'cli', 'main.ts'), ...args], { cwd, encoding: 'utf8' });
     const missing = ibl(['reproduce']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/missing study \(known: seed-claims, zhang, init-scale\)/);
+    expect(missing.stderr).toMatch(/missing study \(known: seed-claims, zhang, flatness-vs-lr, init-scale\)/);
     expect(ibl(['reproduce', 'hinton']).stderr).toMatch(/unknown study 'hinton'/);
     const bad = ibl(['reproduce', 'zhang', '--dataset', 'svhn']);
     expect(bad.status).toBe(1);

@@ -1,5 +1,5 @@
 /**
- * `ibl reproduce seed-claims`: the seven textbook implicit-bias results, each an experiment with
+ * `ibl reproduce seed-claims`: the eight textbook implicit-bias results, each an experiment with
  * a float64 reference, a verdict line (measured number and threshold) and a figure.
  * Writes <outDir>/claim-<k>.png and <outDir>/summary.md (+ summary.json).
  */
@@ -16,12 +16,13 @@ import { claim4 } from './claim4SteepestMargins.ts';
 import { claim5 } from './claim5DiagonalNetwork.ts';
 import { claim6 } from './claim6EarlyStoppingRidge.ts';
 import { claim7 } from './claim7HomogeneousMargin.ts';
+import { claim8 } from './claim8ImplicitGradientRegularisation.ts';
 
 export { verdictLine, sci, type ClaimResult, type ClaimOptions, type ClaimSize } from './common.ts';
-export { claim1, claim2, claim3, claim4, claim5, claim6, claim7 };
+export { claim1, claim2, claim3, claim4, claim5, claim6, claim7, claim8 };
 
 export const seedClaims: Record<number, (options: ClaimOptions) => ClaimResult | Promise<ClaimResult>> = {
-  1: claim1, 2: claim2, 3: claim3, 4: claim4, 5: claim5, 6: claim6, 7: claim7,
+  1: claim1, 2: claim2, 3: claim3, 4: claim4, 5: claim5, 6: claim6, 7: claim7, 8: claim8,
 };
 
 export interface SeedClaimsOptions {

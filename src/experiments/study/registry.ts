@@ -23,6 +23,7 @@ const builtInKinds: Record<string, () => Promise<StudyKind>> = {
   sweep: async () => (await import('../sweep.ts')).sweepStudyKind,
   zhang: async () => (await import('../zhang/sweep.ts')).zhangStudyKind,
   'init-scale': async () => (await import('../initScale/study.ts')).initScaleStudyKind,
+  'flatness-vs-lr': async () => (await import('../flatness/study.ts')).flatnessStudyKind,
 };
 
 const registered = new Map<string, () => Promise<StudyKind>>();
