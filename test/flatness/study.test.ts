@@ -78,7 +78,9 @@ describe('flatness-vs-lr report on tiny runs', () => {
     expect(summary).toMatch(/gd-mlp-mse-eta=3 +\| diverged \(step \d+, loss /);
     // The diverged run is plotted up to its divergence and marked, not dropped.
     const csv = fs.readFileSync(path.join(outDir, 'fig-3-final-vs-eta.csv'), 'utf8');
-    expect(csv).toMatch(/diverged: last finite λ_max",3,/);
+    expect(csv).toMatch(/,diverged: last finite λ_max,point,learning rate η,[^,]*,3,\d/);
+    // Each figure is indexed with its caption in the folder's README.md.
+    expect(fs.readFileSync(path.join(outDir, 'README.md'), 'utf8')).toMatch(/- \*\*`fig-3-final-vs-eta`\*\* — Final λ_max/);
     expect(flatnessReport).toBeTypeOf('function');
   });
 });
