@@ -1,0 +1,130 @@
+// Elementwise kernels. Results must equal the cpu backend's to float32 rounding: transcendental
+// functions are evaluated in double (as JS's Math.* does) and rounded once; NaN handling follows
+// the cpu kernels (Relu passes NaN, Step maps NaN to NaN, Maximum/Minimum propagate NaN).
+#include "kernels.h"
+#include <cmath>
+#include <limits>
+
+namespace {
+using namespace ibl;
+
+template <typename Out, typename F>
+void binaryLoop(F f, const float* a, const float* b, Out* out, const int32_t* shape, const int32_t* as,
+                const int32_t* bs, int rank) {
+  if (rank == 0) {
+    out[0] = f(a[0], b[0]);
+    return;
+  }
+  const int inner = shape[rank - 1];
+  const int sa = as[rank - 1], sb = bs[rank - 1];
+  size_t outer = 1;
+  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
+  if (inner == 0 || outer == 0) return;
+  int32_t index[8] = {0};
+  size_t aOff = 0, bOff = 0;
+  Out* o = out;
+  for (size_t r = 0; r < outer; r++) {
+    const float* pa = a + aOff;
+    const float* pb = b + bOff;
+    // The three common stride patterns get their own loops so the compiler can vectorise them.
+    if (sa == 1 && sb == 1) {
+      for (int i = 0; i < inner; i++) o[i] = f(pa[i], pb[i]);
+    } else if (sa == 1 && sb == 0) {
+      const float vb = pb[0];
+      for (int i = 0; i < inner; i++) o[i] = f(pa[i], vb);
+    } else if (sa == 0 && sb == 1) {
+      const float va = pa[0];
+      for (int i = 0; i < inner; i++) o[i] = f(va, pb[i]);
+    } else {
+      for (int i = 0; i < inner; i++) o[i] = f(pa[static_cast<size_t>(i) * sa], pb[static_cast<size_t>(i) * sb]);
+    }
+    o += inner;
+    // Odometer over the outer dims.
+    for (int d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      aOff += as[d];
+      bOff += bs[d];
+      if (index[d] < shape[d]) break;
+      aOff -= static_cast<size_t>(as[d]) * shape[d];
+      bOff -= static_cast<size_t>(bs[d]) * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+template <typename Out, typename F>
+void dispatch(F f, const float* a, const float* b, void* out, const int32_t* shape, const int32_t* as,
+              const int32_t* bs, int rank) {
+  binaryLoop<Out>(f, a, b, static_cast<Out*>(out), shape, as, bs, rank);
+}
+}  // namespace
+
+namespace ibl {
+
+void binary(int op, const float* a, const float* b, void* out, bool boolOut, const int32_t* shape,
+            const int32_t* as, const int32_t* bs, int rank) {
+  if (boolOut) {
+    switch (op) {
+      case kEqual: return dispatch<uint8_t>([](float x, float y) -> uint8_t { return x == y; }, a, b, out, shape, as, bs, rank);
+      case kNotEqual: return dispatch<uint8_t>([](float x, float y) -> uint8_t { return x != y; }, a, b, out, shape, as, bs, rank);
+      case kGreater: return dispatch<uint8_t>([](float x, float y) -> uint8_t { return x > y; }, a, b, out, shape, as, bs, rank);
+      case kGreaterEqual: return dispatch<uint8_t>([](float x, float y) -> uint8_t { return x >= y; }, a, b, out, shape, as, bs, rank);
+      case kLess: return dispatch<uint8_t>([](float x, float y) -> uint8_t { return x < y; }, a, b, out, shape, as, bs, rank);
+      case kLessEqual: return dispatch<uint8_t>([](float x, float y) -> uint8_t { return x <= y; }, a, b, out, shape, as, bs, rank);
+      default: return;
+    }
+  }
+  switch (op) {
+    case kAdd: return dispatch<float>([](float x, float y) { return x + y; }, a, b, out, shape, as, bs, rank);
+    case kSub: return dispatch<float>([](float x, float y) { return x - y; }, a, b, out, shape, as, bs, rank);
+    case kMul: return dispatch<float>([](float x, float y) { return x * y; }, a, b, out, shape, as, bs, rank);
+    case kDiv: return dispatch<float>([](float x, float y) { return x / y; }, a, b, out, shape, as, bs, rank);
+    // cpu: Math.max / Math.min, which return NaN when either argument is NaN.
+    case kMax: return dispatch<float>([](float x, float y) { return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (x > y ? x : y); }, a, b, out, shape, as, bs, rank);
+    case kMin: return dispatch<float>([](float x, float y) { return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (x < y ? x : y); }, a, b, out, shape, as, bs, rank);
+    // cpu: (a − b)² in double, rounded once.
+    case kSquaredDiff: return dispatch<float>([](float x, float y) { double d = static_cast<double>(x) - y; return static_cast<float>(d * d); }, a, b, out, shape, as, bs, rank);
+    default: return;
+  }
+}
+
+void unary(int op, const float* x, float* out, size_t n, float alpha) {
+  switch (op) {
+    case kRelu: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? 0.0f : x[i]; return;
+    case kRelu6: for (size_t i = 0; i < n; i++) { float v = x[i] < 0 ? 0.0f : x[i]; out[i] = v > 6 ? 6.0f : v; } return;
+    case kNeg: for (size_t i = 0; i < n; i++) out[i] = -x[i]; return;
+    case kAbs: for (size_t i = 0; i < n; i++) out[i] = std::fabs(x[i]); return;
+    case kSquare: for (size_t i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
+    case kStep: for (size_t i = 0; i < n; i++) out[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : alpha); return;
+    case kExp: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::exp(static_cast<double>(x[i]))); return;
+    case kLog: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::log(static_cast<double>(x[i]))); return;
+    case kSqrt: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::sqrt(static_cast<double>(x[i]))); return;
+    case kRsqrt: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(x[i]))); return;
+    case kReciprocal: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(1.0 / static_cast<double>(x[i])); return;
+    case kSigmoid: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x[i])))); return;
+    case kTanh: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::tanh(static_cast<double>(x[i]))); return;
+    default: return;
+  }
+}
+
+void select(const uint8_t* cond, const float* t, const float* e, float* out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = cond[i] ? t[i] : e[i];
+}
+
+void addN(const float* const* xs, int count, float* out, size_t n) {
+  // Same order and float32 rounding per step as the cpu kernel (out += x_j in a Float32Array).
+  for (size_t i = 0; i < n; i++) out[i] = xs[0][i];
+  for (int j = 1; j < count; j++) {
+    const float* x = xs[j];
+    for (size_t i = 0; i < n; i++) out[i] += x[i];
+  }
+}
+
+void axpy(const float* x, const float* y, float alpha, float* out, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float scaled = alpha * y[i];
+    out[i] = x[i] + scaled;
+  }
+}
+
+}  // namespace ibl
