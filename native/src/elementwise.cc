@@ -1,6 +1,6 @@
 // Elementwise kernels. Results must equal the cpu backend's to float32 rounding: transcendental
 // functions are evaluated in double (as JS's Math.* does) and rounded once; NaN handling follows
-// the cpu kernels (Relu passes NaN, Step maps NaN to NaN, Maximum/Minimum propagate NaN).
+// the cpu kernels (Relu passes NaN and maps −0 to +0, Step maps NaN to NaN, Maximum/Minimum propagate NaN).
 #include "kernels.h"
 #include <cmath>
 #include <limits>
@@ -79,9 +79,9 @@ void binary(int op, const float* a, const float* b, void* out, bool boolOut, con
     case kSub: return dispatch<float>([](float x, float y) { return x - y; }, a, b, out, shape, as, bs, rank);
     case kMul: return dispatch<float>([](float x, float y) { return x * y; }, a, b, out, shape, as, bs, rank);
     case kDiv: return dispatch<float>([](float x, float y) { return x / y; }, a, b, out, shape, as, bs, rank);
-    // cpu: Math.max / Math.min, which return NaN when either argument is NaN.
-    case kMax: return dispatch<float>([](float x, float y) { return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (x > y ? x : y); }, a, b, out, shape, as, bs, rank);
-    case kMin: return dispatch<float>([](float x, float y) { return (x != x || y != y) ? std::numeric_limits<float>::quiet_NaN() : (x < y ? x : y); }, a, b, out, shape, as, bs, rank);
+    // cpu: Math.max / Math.min — NaN when either argument is NaN, and +0 > −0.
+    case kMax: return dispatch<float>([](float x, float y) { return x > y ? x : (y > x ? y : (x == y ? (std::signbit(x) ? y : x) : std::numeric_limits<float>::quiet_NaN())); }, a, b, out, shape, as, bs, rank);
+    case kMin: return dispatch<float>([](float x, float y) { return x < y ? x : (y < x ? y : (x == y ? (std::signbit(x) ? x : y) : std::numeric_limits<float>::quiet_NaN())); }, a, b, out, shape, as, bs, rank);
     // cpu: (a − b)² in double, rounded once.
     case kSquaredDiff: return dispatch<float>([](float x, float y) { double d = static_cast<double>(x) - y; return static_cast<float>(d * d); }, a, b, out, shape, as, bs, rank);
     default: return;
@@ -90,8 +90,9 @@ void binary(int op, const float* a, const float* b, void* out, bool boolOut, con
 
 void unary(int op, const float* x, float* out, size_t n, float alpha) {
   switch (op) {
-    case kRelu: for (size_t i = 0; i < n; i++) out[i] = x[i] < 0 ? 0.0f : x[i]; return;
-    case kRelu6: for (size_t i = 0; i < n; i++) { float v = x[i] < 0 ? 0.0f : x[i]; out[i] = v > 6 ? 6.0f : v; } return;
+    // cpu: Math.max(0, x) (so −0 → +0, NaN → NaN) and Math.min(Math.max(0, x), 6).
+    case kRelu: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0.0f); return;
+    case kRelu6: for (size_t i = 0; i < n; i++) { float v = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0.0f); out[i] = v > 6 ? 6.0f : v; } return;
     case kNeg: for (size_t i = 0; i < n; i++) out[i] = -x[i]; return;
     case kAbs: for (size_t i = 0; i < n; i++) out[i] = std::fabs(x[i]); return;
     case kSquare: for (size_t i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
