@@ -69,11 +69,11 @@ describe.runIf(available)('native kernels', () => {
   });
 
   it('replaces the hot kernels (the rest stay the stock cpu kernels)', () => {
-    for (const name of ['BatchMatMul', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool']) {
+    for (const name of ['BatchMatMul', 'Transpose', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool']) {
       expect(Object.keys(nativeKernels())).toContain(name);
       expect(tf.getKernel(name, 'native')?.kernelFunc).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
     }
-    expect(tf.getKernel('Transpose', 'native')?.kernelFunc).toBe(tf.getKernel('Transpose', 'cpu')?.kernelFunc);
+    expect(tf.getKernel('Tile', 'native')?.kernelFunc).toBe(tf.getKernel('Tile', 'cpu')?.kernelFunc);
   });
 
   const shapePairs: [number[], number[]][] = [
@@ -110,6 +110,15 @@ describe.runIf(available)('native kernels', () => {
       await expectSameAsCpu(() => op(tf.tensor1d([NaN, 0, -0, 1e-30, -1e-30, 88, -88, 7])), tol);
     });
   }
+
+  it('transpose: bit-identical to stock cpu for every permutation of rank 2–4, size-1 and zero-size dims', async () => {
+    const perms = (n: number): number[][] => (n === 1 ? [[0]] : perms(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])));
+    for (const shape of [[3, 5], [1, 7], [100, 70], [2, 3, 4], [2, 1, 3, 4], [3, 0, 2], [5, 4, 3, 2]]) {
+      for (const perm of perms(shape.length)) {
+        await expectSameAsCpu(() => tf.transpose(t(shape, 21, seeded), perm), 0);
+      }
+    }
+  });
 
   it('select (where) and addN: bit-identical to stock cpu', async () => {
     for (const shape of [[0], [1], [4, 5], [3, 1, 2]]) {

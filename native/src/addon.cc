@@ -112,6 +112,28 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// stridedCopy(x, out, shape, strides)
+Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
+  Args g(info);
+  size_t rank = 0, rs = 0;
+  const int32_t* shape = g.i32(2, &rank);
+  const int32_t* strides = g.i32(3, &rs);
+  if (g.failed) return info.Env().Undefined();
+  if (rs != rank || rank > 8) { g.fail("shape/stride tables must have equal length ≤ 8", 2); return info.Env().Undefined(); }
+  size_t total = 1, need = 1;
+  for (size_t d = 0; d < rank; d++) {
+    if (shape[d] < 0 || strides[d] < 0) { g.fail("negative size or stride", 2); return info.Env().Undefined(); }
+    total *= shape[d];
+    if (shape[d] > 0) need += static_cast<size_t>(strides[d]) * (shape[d] - 1);
+  }
+  if (total == 0) return info.Env().Undefined();
+  const float* x = g.f32(0, need);
+  float* out = g.f32(1, total);
+  if (g.failed) return info.Env().Undefined();
+  ibl::stridedCopy(x, out, shape, strides, static_cast<int>(rank));
+  return info.Env().Undefined();
+}
+
 // unary(op, x, out, alpha)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Args g(info);
@@ -305,6 +327,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
   exports.Set("select", Napi::Function::New(env, Select));
   exports.Set("addN", Napi::Function::New(env, AddN));
   exports.Set("axpy", Napi::Function::New(env, Axpy));

@@ -2,6 +2,7 @@
 // functions are evaluated in double (as JS's Math.* does) and rounded once; NaN handling follows
 // the cpu kernels (Relu passes NaN and maps −0 to +0, Step maps NaN to NaN, Maximum/Minimum propagate NaN).
 #include "kernels.h"
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -125,6 +126,49 @@ void axpy(const float* x, const float* y, float alpha, float* out, size_t n) {
   for (size_t i = 0; i < n; i++) {
     const float scaled = alpha * y[i];
     out[i] = x[i] + scaled;
+  }
+}
+
+void stridedCopy(const float* x, float* out, const int32_t* shape, const int32_t* strides, int rank) {
+  if (rank == 0) { out[0] = x[0]; return; }
+  // A 2-d transpose (the common case: matMul gradients) goes tile by tile, so that both the
+  // strided reads and the contiguous writes stay in cache.
+  if (rank == 2 && strides[1] != 1) {
+    const int rows = shape[0], cols = shape[1], sr = strides[0], sc = strides[1];
+    constexpr int kTile = 32;
+    for (int r0 = 0; r0 < rows; r0 += kTile) {
+      const int r1 = std::min(rows, r0 + kTile);
+      for (int c0 = 0; c0 < cols; c0 += kTile) {
+        const int c1 = std::min(cols, c0 + kTile);
+        for (int r = r0; r < r1; r++) {
+          float* o = out + static_cast<size_t>(r) * cols;
+          const float* xr = x + static_cast<size_t>(r) * sr;
+          for (int c = c0; c < c1; c++) o[c] = xr[static_cast<size_t>(c) * sc];
+        }
+      }
+    }
+    return;
+  }
+  const int inner = shape[rank - 1];
+  const int s = strides[rank - 1];
+  size_t outer = 1;
+  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
+  if (inner == 0 || outer == 0) return;
+  int32_t index[8] = {0};
+  size_t off = 0;
+  float* o = out;
+  for (size_t r = 0; r < outer; r++) {
+    const float* p = x + off;
+    if (s == 1) std::copy(p, p + inner, o);
+    else for (int i = 0; i < inner; i++) o[i] = p[static_cast<size_t>(i) * s];
+    o += inner;
+    for (int d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      off += strides[d];
+      if (index[d] < shape[d]) break;
+      off -= static_cast<size_t>(strides[d]) * shape[d];
+      index[d] = 0;
+    }
   }
 }
 

@@ -32,6 +32,9 @@ void addN(const float* const* xs, int count, float* out, size_t n);
 // out = x + alpha·y, rounded like the two float32 ops alpha·y then x + (…).
 void axpy(const float* x, const float* y, float alpha, float* out, size_t n);
 
+// out (contiguous, `rank` dims of `shape`) = x read with per-dim element strides: Transpose.
+void stridedCopy(const float* x, float* out, const int32_t* shape, const int32_t* strides, int rank);
+
 // --- reduce.cc: x viewed as [outer, r, inner], reduced over r.
 enum ReduceOp { kSum, kMaxR, kMinR, kMean };
 void reduce(int op, const float* x, float* out, size_t outer, size_t r, size_t inner);

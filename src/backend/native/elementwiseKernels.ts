@@ -112,3 +112,26 @@ export const addN: NativeKernel = (args, addon) => {
   if (out.length > 0) addon.addN(tensors.map((t) => f32(args.backend, t)), out);
   return output(args.backend, shape, 'float32', out);
 };
+
+/** Transpose as a strided copy: output dim d reads input dim perm[d]; size-1 dims dropped, runs merged. */
+export const transpose: NativeKernel = (args, addon) => {
+  const { x } = args.inputs;
+  const perm = args.attrs.perm as number[];
+  if (!allFloat32(x)) return stock('Transpose', args);
+  const inStrides = x.shape.map((_, d) => sizeOf(x.shape.slice(d + 1)));
+  const outShape = perm.map((p) => x.shape[p]);
+  const sizes: number[] = [];
+  const strides: number[] = [];
+  for (let d = 0; d < perm.length; d++) {
+    const sz = outShape[d];
+    const st = inStrides[perm[d]];
+    if (sz === 1) continue;
+    const last = sizes.length - 1;
+    // Merge with the previous output dim when it steps over exactly this one in the input.
+    if (last >= 0 && strides[last] === st * sz) { sizes[last] *= sz; strides[last] = st; } else { sizes.push(sz); strides.push(st); }
+  }
+  if (sizes.length > 8) return stock('Transpose', args);
+  const out = new Float32Array(sizeOf(outShape));
+  if (out.length > 0) addon.stridedCopy(f32(args.backend, x), out, Int32Array.from(sizes), Int32Array.from(strides));
+  return output(args.backend, outShape, 'float32', out);
+};

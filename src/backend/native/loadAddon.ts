@@ -17,6 +17,7 @@ export interface NativeAddon {
     transposeA: boolean, transposeB: boolean, aOffsets: Int32Array, bOffsets: Int32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array | Uint8Array,
     shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void;
+  stridedCopy(x: Float32Array, out: Float32Array, shape: Int32Array, strides: Int32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   select(condition: Uint8Array, t: Float32Array, e: Float32Array, out: Float32Array): void;
   addN(xs: Float32Array[], out: Float32Array): void;
