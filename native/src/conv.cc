@@ -2,7 +2,8 @@
 //   forward        Y[n]  = P(X[n]) · W            P: [outH·outW, fh·fw·ci] patch matrix
 //   filter grad    dW    = Σ_n P(X[n])ᵀ · dY[n]
 //   input grad     dX[n] = col2im(dY[n] · Wᵀ)      (scatter-add of the patch gradients)
-// One image at a time, so the patch matrix stays small (outH·outW·fh·fw·ci floats).
+// A chunk of images at a time: the patch matrix stays below ~8 MB, and the GEMMs are large
+// enough (chunk·outH·outW rows) for BLAS threads to pay off.
 #include "kernels.h"
 #include <algorithm>
 #include <cstring>
@@ -10,6 +11,13 @@
 
 namespace {
 using ibl::ConvGeometry;
+
+constexpr size_t kPatchFloats = size_t(1) << 21;
+
+int imagesPerChunk(const ConvGeometry& g, size_t rows, size_t cols) {
+  const size_t per = std::max<size_t>(rows * cols, 1);
+  return static_cast<int>(std::max<size_t>(1, std::min<size_t>(g.batch, kPatchFloats / per)));
+}
 
 size_t patchCols(const ConvGeometry& g) { return static_cast<size_t>(g.filterH) * g.filterW * g.inC; }
 size_t patchRows(const ConvGeometry& g) { return static_cast<size_t>(g.outH) * g.outW; }
@@ -73,11 +81,13 @@ void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
     sgemm(false, false, static_cast<int>(rows * g.batch), g.outC, g.inC, 1.0f, x, g.inC, w, g.outC, 0.0f, y, g.outC);
     return;
   }
-  std::vector<float> patches(rows * cols);
-  for (int n = 0; n < g.batch; n++) {
-    im2col(g, x + n * inSize, patches.data());
-    sgemm(false, false, static_cast<int>(rows), g.outC, static_cast<int>(cols), 1.0f, patches.data(), static_cast<int>(cols),
-          w, g.outC, 0.0f, y + n * outSize, g.outC);
+  const int chunk = imagesPerChunk(g, rows, cols);
+  std::vector<float> patches(chunk * rows * cols);
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    const int count = std::min(chunk, g.batch - n0);
+    for (int j = 0; j < count; j++) im2col(g, x + (n0 + j) * inSize, patches.data() + j * rows * cols);
+    sgemm(false, false, static_cast<int>(count * rows), g.outC, static_cast<int>(cols), 1.0f, patches.data(),
+          static_cast<int>(cols), w, g.outC, 0.0f, y + n0 * outSize, g.outC);
   }
 }
 
@@ -91,11 +101,13 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
     sgemm(true, false, g.inC, g.outC, static_cast<int>(rows * g.batch), 1.0f, x, g.inC, dy, g.outC, 0.0f, dw, g.outC);
     return;
   }
-  std::vector<float> patches(rows * cols);
-  for (int n = 0; n < g.batch; n++) {
-    im2col(g, x + n * inSize, patches.data());
-    sgemm(true, false, static_cast<int>(cols), g.outC, static_cast<int>(rows), 1.0f, patches.data(), static_cast<int>(cols),
-          dy + n * outSize, g.outC, 1.0f, dw, g.outC);
+  const int chunk = imagesPerChunk(g, rows, cols);
+  std::vector<float> patches(chunk * rows * cols);
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    const int count = std::min(chunk, g.batch - n0);
+    for (int j = 0; j < count; j++) im2col(g, x + (n0 + j) * inSize, patches.data() + j * rows * cols);
+    sgemm(true, false, static_cast<int>(cols), g.outC, static_cast<int>(count * rows), 1.0f, patches.data(),
+          static_cast<int>(cols), dy + n0 * outSize, g.outC, 1.0f, dw, g.outC);
   }
 }
 
@@ -109,11 +121,13 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
     sgemm(false, true, static_cast<int>(rows * g.batch), g.inC, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, g.inC);
     return;
   }
-  std::vector<float> patches(rows * cols);
-  for (int n = 0; n < g.batch; n++) {
-    sgemm(false, true, static_cast<int>(rows), static_cast<int>(cols), g.outC, 1.0f, dy + n * outSize, g.outC, w, g.outC,
-          0.0f, patches.data(), static_cast<int>(cols));
-    col2imAdd(g, patches.data(), dx + n * inSize);
+  const int chunk = imagesPerChunk(g, rows, cols);
+  std::vector<float> patches(chunk * rows * cols);
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    const int count = std::min(chunk, g.batch - n0);
+    sgemm(false, true, static_cast<int>(count * rows), static_cast<int>(cols), g.outC, 1.0f, dy + n0 * outSize, g.outC,
+          w, g.outC, 0.0f, patches.data(), static_cast<int>(cols));
+    for (int j = 0; j < count; j++) col2imAdd(g, patches.data() + j * rows * cols, dx + (n0 + j) * inSize);
   }
 }
 

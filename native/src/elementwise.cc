@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace {
 using namespace ibl;
@@ -60,6 +63,35 @@ void dispatch(F f, const float* a, const float* b, void* out, const int32_t* sha
 }
 }  // namespace
 
+namespace {
+// Relu and Step with SSE2: written out because GCC keeps the scalar forms' branches, which
+// mispredict on activations of random sign (~10 ns per element instead of ~0.1).
+// maxps(0, x) is exactly 0 > x ? 0 : x (NaN → x), and + 0 turns −0 into +0: the cpu kernel's Math.max(0, x).
+void reluLoop(const float* x, float* out, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128 zero = _mm_setzero_ps();
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(out + i, _mm_add_ps(_mm_max_ps(zero, _mm_loadu_ps(x + i)), zero));
+#endif
+  for (; i < n; i++) out[i] = (0.0f > x[i] ? 0.0f : x[i]) + 0.0f;
+}
+// cpu: isNaN(x) ? NaN : (x > 0 ? 1 : alpha).
+void stepLoop(const float* x, float* out, size_t n, float alpha) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f), a = _mm_set1_ps(alpha);
+  for (; i + 4 <= n; i += 4) {
+    const __m128 v = _mm_loadu_ps(x + i);
+    const __m128 positive = _mm_cmpgt_ps(v, zero);
+    const __m128 nan = _mm_cmpunord_ps(v, v);
+    const __m128 r = _mm_or_ps(_mm_and_ps(positive, one), _mm_andnot_ps(positive, a));
+    _mm_storeu_ps(out + i, _mm_or_ps(_mm_and_ps(nan, v), _mm_andnot_ps(nan, r)));
+  }
+#endif
+  for (; i < n; i++) out[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : alpha);
+}
+}  // namespace
+
 namespace ibl {
 
 void binary(int op, const float* a, const float* b, void* out, bool boolOut, const int32_t* shape,
@@ -92,12 +124,12 @@ void binary(int op, const float* a, const float* b, void* out, bool boolOut, con
 void unary(int op, const float* x, float* out, size_t n, float alpha) {
   switch (op) {
     // cpu: Math.max(0, x) (so −0 → +0, NaN → NaN) and Math.min(Math.max(0, x), 6).
-    case kRelu: for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0.0f); return;
-    case kRelu6: for (size_t i = 0; i < n; i++) { float v = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0.0f); out[i] = v > 6 ? 6.0f : v; } return;
+    case kRelu: reluLoop(x, out, n); return;
+    case kRelu6: for (size_t i = 0; i < n; i++) { const float v = (x[i] < 0.0f ? 0.0f : x[i]) + 0.0f; out[i] = v > 6.0f ? 6.0f : v; } return;
     case kNeg: for (size_t i = 0; i < n; i++) out[i] = -x[i]; return;
     case kAbs: for (size_t i = 0; i < n; i++) out[i] = std::fabs(x[i]); return;
     case kSquare: for (size_t i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
-    case kStep: for (size_t i = 0; i < n; i++) out[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : alpha); return;
+    case kStep: stepLoop(x, out, n, alpha); return;
     case kExp: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::exp(static_cast<double>(x[i]))); return;
     case kLog: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::log(static_cast<double>(x[i]))); return;
     case kSqrt: for (size_t i = 0; i < n; i++) out[i] = static_cast<float>(std::sqrt(static_cast<double>(x[i]))); return;

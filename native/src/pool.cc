@@ -29,7 +29,8 @@ void maxPool(const PoolGeometry& g, const float* x, float* y) {
       std::fill(out, out + C, -std::numeric_limits<float>::infinity());
       for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
         const float* px = xn + (static_cast<size_t>(r) * g.inW + c) * C;
-        for (int d = 0; d < C; d++) if (px[d] > out[d]) out[d] = px[d];
+        // A select, not a branch, so it vectorises (maxps is exactly a > b ? a : b).
+        for (int d = 0; d < C; d++) out[d] = px[d] > out[d] ? px[d] : out[d];
       }
     }
   }

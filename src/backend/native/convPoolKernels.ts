@@ -6,7 +6,7 @@
  * (poolKernels.ts: in-bounds divisor, first arg-max), so setupBackend's probes find nothing to fix.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allFloat32, f32, output, sizeOf, stock, type KernelArgs, type NativeKernel } from './kernelUtil.ts';
+import { allocOutput, allFloat32, f32, output, sizeOf, stock, type KernelArgs, type NativeKernel } from './kernelUtil.ts';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 
@@ -22,7 +22,7 @@ export const conv2d: NativeKernel = (args, addon) => {
   if (!allFloat32(x, filter) || !isNhwc(args)) return stock('Conv2D', args);
   const { strides, pad, dilations, dimRoundingMode } = args.attrs as never;
   const info = tf.backend_util.computeConv2DInfo(x.shape as never, filter.shape as never, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
-  const y = new Float32Array(sizeOf(info.outShape));
+  const y = allocOutput(sizeOf(info.outShape));
   if (y.length > 0) addon.conv2d(convGeometry(info), f32(args.backend, x), f32(args.backend, filter), y);
   return output(args.backend, info.outShape, 'float32', y);
 };
@@ -32,7 +32,7 @@ export const conv2dBackpropInput: NativeKernel = (args, addon) => {
   if (!allFloat32(dy, filter) || !isNhwc(args)) return stock('Conv2DBackpropInput', args);
   const { inputShape, strides, pad, dimRoundingMode } = args.attrs as never;
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as never, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const dx = new Float32Array(sizeOf(inputShape));
+  const dx = allocOutput(sizeOf(inputShape));
   if (dx.length > 0) addon.conv2dBackpropInput(convGeometry(info), f32(args.backend, dy), f32(args.backend, filter), dx);
   return output(args.backend, [...(inputShape as number[])], 'float32', dx);
 };
@@ -42,7 +42,7 @@ export const conv2dBackpropFilter: NativeKernel = (args, addon) => {
   if (!allFloat32(x, dy) || !isNhwc(args)) return stock('Conv2DBackpropFilter', args);
   const { filterShape, strides, pad, dimRoundingMode } = args.attrs as never;
   const info = tf.backend_util.computeConv2DInfo(x.shape as never, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const dw = new Float32Array(sizeOf(filterShape));
+  const dw = allocOutput(sizeOf(filterShape));
   if (dw.length > 0) addon.conv2dBackpropFilter(convGeometry(info), f32(args.backend, x), f32(args.backend, dy), dw);
   return output(args.backend, [...(filterShape as number[])], 'float32', dw);
 };
@@ -63,7 +63,7 @@ function poolKernel(name: 'MaxPool' | 'AvgPool', kind: number): NativeKernel {
     const { x } = args.inputs;
     const info = allFloat32(x) && x.shape.length === 4 ? poolInfo(args, x.shape) : null;
     if (!info) return stock(name, args);
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = allocOutput(sizeOf(info.outShape));
     if (y.length > 0) addon.pool(kind, poolGeometry(info), f32(args.backend, x), y);
     return output(args.backend, info.outShape, 'float32', y);
   };
@@ -75,7 +75,7 @@ export const maxPoolGrad: NativeKernel = (args, addon) => {
   const { dy, input } = args.inputs;
   const info = allFloat32(dy, input) && input.shape.length === 4 ? poolInfo(args, input.shape) : null;
   if (!info) return stock('MaxPoolGrad', args);
-  const dx = new Float32Array(sizeOf(input.shape));
+  const dx = allocOutput(sizeOf(input.shape));
   if (dx.length > 0) addon.maxPoolGrad(poolGeometry(info), f32(args.backend, dy), f32(args.backend, input), dx);
   return output(args.backend, input.shape, 'float32', dx);
 };
@@ -84,7 +84,7 @@ export const avgPoolGrad: NativeKernel = (args, addon) => {
   const { dy, input } = args.inputs;
   const info = allFloat32(dy) && input.shape.length === 4 ? poolInfo(args, input.shape) : null;
   if (!info) return stock('AvgPoolGrad', args);
-  const dx = new Float32Array(sizeOf(input.shape));
+  const dx = allocOutput(sizeOf(input.shape));
   if (dx.length > 0) addon.avgPoolGrad(poolGeometry(info), f32(args.backend, dy), dx);
   return output(args.backend, input.shape, 'float32', dx);
 };

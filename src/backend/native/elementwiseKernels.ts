@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './loadAddon.ts';
-import { allFloat32, f32, output, sizeOf, stock, u8, type NativeKernel } from './kernelUtil.ts';
+import { allocOutput, allFloat32, f32, output, sizeOf, stock, u8, type NativeKernel } from './kernelUtil.ts';
 
 /** Operation codes of native/src/kernels.h (BinaryOp, UnaryOp). */
 const binaryCodes = {
@@ -75,7 +75,7 @@ export function binaryKernel(name: BinaryKernelName): NativeKernel {
     const loop = broadcastLoop(a.shape, b.shape);
     if (!loop) return stock(name, args);
     const size = sizeOf(loop.outShape);
-    const out = isComparison ? new Uint8Array(size) : new Float32Array(size);
+    const out = isComparison ? new Uint8Array(size) : allocOutput(size);
     if (size > 0) addon.binary(code, f32(args.backend, a), f32(args.backend, b), out, loop.shape, loop.aStrides, loop.bStrides);
     return output(args.backend, loop.outShape, isComparison ? 'bool' : 'float32', out);
   };
@@ -86,7 +86,7 @@ export function unaryKernel(name: UnaryKernelName): NativeKernel {
   return (args, addon) => {
     const { x } = args.inputs;
     if (!allFloat32(x)) return stock(name, args);
-    const out = new Float32Array(sizeOf(x.shape));
+    const out = allocOutput(sizeOf(x.shape));
     const alpha = name === 'Step' ? Number(args.attrs.alpha ?? 0) : 0;
     if (out.length > 0) addon.unary(code, f32(args.backend, x), out, alpha);
     return output(args.backend, x.shape, 'float32', out);
@@ -99,7 +99,7 @@ export const select: NativeKernel = (args, addon) => {
   if (!allFloat32(t, e) || condition.dtype !== 'bool' || condition.shape.join() !== t.shape.join() || t.shape.join() !== e.shape.join()) {
     return stock('Select', args);
   }
-  const out = new Float32Array(sizeOf(t.shape));
+  const out = allocOutput(sizeOf(t.shape));
   if (out.length > 0) addon.select(u8(args.backend, condition), f32(args.backend, t), f32(args.backend, e), out);
   return output(args.backend, t.shape, 'float32', out);
 };
@@ -108,7 +108,7 @@ export const addN: NativeKernel = (args, addon) => {
   const tensors = Object.values(args.inputs);
   const shape = tensors[0]?.shape;
   if (!shape || !allFloat32(...tensors) || tensors.some((t) => t.shape.join() !== shape.join())) return stock('AddN', args);
-  const out = new Float32Array(sizeOf(shape));
+  const out = allocOutput(sizeOf(shape));
   if (out.length > 0) addon.addN(tensors.map((t) => f32(args.backend, t)), out);
   return output(args.backend, shape, 'float32', out);
 };
@@ -131,7 +131,7 @@ export const transpose: NativeKernel = (args, addon) => {
     if (last >= 0 && strides[last] === st * sz) { sizes[last] *= sz; strides[last] = st; } else { sizes.push(sz); strides.push(st); }
   }
   if (sizes.length > 8) return stock('Transpose', args);
-  const out = new Float32Array(sizeOf(outShape));
+  const out = allocOutput(sizeOf(outShape));
   if (out.length > 0) addon.stridedCopy(f32(args.backend, x), out, Int32Array.from(sizes), Int32Array.from(strides));
   return output(args.backend, outShape, 'float32', out);
 };

@@ -59,3 +59,13 @@ export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b
 
 /** Sizes the addon takes as int32 (offsets, geometry) must fit. */
 export const fitsInt32 = (n: number) => n < 2 ** 31;
+
+/**
+ * A Float32Array for a kernel's output. Every native kernel writes every element of its output,
+ * so large outputs skip the zero-fill of `new Float32Array(n)` (Buffer.allocUnsafeSlow: its own
+ * ArrayBuffer, uninitialised); small ones are not worth it.
+ */
+export function allocOutput(n: number): Float32Array {
+  if (n * 4 < 65536) return new Float32Array(n);
+  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+}

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from './loadAddon.ts';
-import { allFloat32, f32, fitsInt32, output, sizeOf, stock, type KernelArgs, type NativeKernel } from './kernelUtil.ts';
+import { allocOutput, allFloat32, f32, fitsInt32, output, sizeOf, stock, type KernelArgs, type NativeKernel } from './kernelUtil.ts';
 import { binaryInPlace, unaryInPlace } from './elementwiseKernels.ts';
 
 /** Element offsets of each output batch's matrix in a and b (batch dims broadcast, right-aligned). */
@@ -56,7 +56,7 @@ function matMulInto(args: KernelArgs, addon: NativeAddon): tf.TensorInfo | null 
   const outShape = [...offsets.outBatch, m, n];
   const size = sizeOf(outShape);
   if (!fitsInt32(sizeOf(a.shape)) || !fitsInt32(sizeOf(b.shape))) return null;
-  const out = new Float32Array(size);
+  const out = allocOutput(size);
   if (size > 0) {
     addon.batchMatMul(f32(args.backend, a), f32(args.backend, b), out, m, n, k, transposeA, transposeB, offsets.a, offsets.b);
   }

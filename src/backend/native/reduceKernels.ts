@@ -4,7 +4,7 @@
  * as [outer, r, inner] and reduced over r; other axis sets go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allFloat32, f32, output, sizeOf, stock, type NativeKernel } from './kernelUtil.ts';
+import { allocOutput, allFloat32, f32, output, sizeOf, stock, type NativeKernel } from './kernelUtil.ts';
 
 const reduceCodes = { Sum: 0, Max: 1, Min: 2, Mean: 3 } as const;
 export type ReduceKernelName = keyof typeof reduceCodes;
@@ -32,7 +32,7 @@ export function reduceKernel(name: ReduceKernelName): NativeKernel {
     if (!view) return stock(name, args);
     const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
     const shape = args.attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-    const out = new Float32Array(view[0] * view[2]);
+    const out = allocOutput(view[0] * view[2]);
     if (out.length > 0) addon.reduce(code, f32(args.backend, x), out, view[0], view[1], view[2]);
     return output(args.backend, shape, 'float32', out);
   };

@@ -6,7 +6,7 @@
  * Not differentiable (update rules are not differentiated).
  */
 import * as tf from '@tensorflow/tfjs';
-import { allFloat32, f32, output, sizeOf, type NativeKernel } from './kernelUtil.ts';
+import { allocOutput, allFloat32, f32, output, sizeOf, type NativeKernel } from './kernelUtil.ts';
 
 export const scaledAddKernelName = 'IblScaledAdd';
 
@@ -15,7 +15,7 @@ export const scaledAddKernel: NativeKernel = (args, addon) => {
   if (!allFloat32(x, y) || x.shape.join() !== y.shape.join()) {
     throw new Error(`${scaledAddKernelName}: needs two float32 tensors of one shape, got ${x.dtype} [${x.shape}] and ${y.dtype} [${y.shape}]`);
   }
-  const out = new Float32Array(sizeOf(x.shape));
+  const out = allocOutput(sizeOf(x.shape));
   if (out.length > 0) addon.axpy(f32(args.backend, x), f32(args.backend, y), Number(args.attrs.alpha), out);
   return output(args.backend, x.shape, 'float32', out);
 };
