@@ -11,7 +11,7 @@
  * IBL_NATIVE_PRETEND_NO_BLAS=1 behaves as on a machine without a BLAS (for testing that path).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,9 @@ const logPath = join(buildDir, 'build.log');
 
 function finish(built, reason, extra = {}) {
   mkdirSync(buildDir, { recursive: true });
+  if (!existsSync(logPath) || !built) {
+    appendFileSync(logPath, `${new Date().toISOString()} ${built ? 'built' : `not built: ${reason}`}\n`);
+  }
   writeFileSync(statusPath, `${JSON.stringify({ built, reason, log: logPath, time: new Date().toISOString(), ...extra }, null, 2)}\n`);
   process.stdout.write(built
     ? `implicit-bias-lab: native backend built (${extra.blas}); log ${logPath}\n`
@@ -64,8 +67,9 @@ function findNodeGyp() {
   return candidates.find((p) => p && existsSync(p));
 }
 
-if (process.env.IBL_NATIVE_BUILD === 'skip') finish(false, 'IBL_NATIVE_BUILD=skip is set');
 rmSync(join(buildDir, 'Release'), { recursive: true, force: true });
+rmSync(logPath, { force: true });
+if (process.env.IBL_NATIVE_BUILD === 'skip') finish(false, 'IBL_NATIVE_BUILD=skip is set');
 const blas = findBlas();
 if (blas.reason) finish(false, blas.reason);
 const nodeGyp = findNodeGyp();
