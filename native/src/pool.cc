@@ -59,21 +59,32 @@ void maxPoolGrad(const PoolGeometry& g, const float* dy, const float* x, float* 
   const int C = g.channels;
   const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
   std::fill(dx, dx + inImage * g.batch, 0.0f);
+  // Per window: the first pixel starts every channel's running maximum, later pixels replace it
+  // only when strictly greater (first arg-max; NaN never wins). Channels are the inner loop and
+  // the update is a select, so it vectorises.
+  std::vector<float> best(C);
+  std::vector<int32_t> arg(C);
   for (int n = 0; n < g.batch; n++) {
     const float* xn = x + n * inImage;
     float* dxn = dx + n * inImage;
     for (int oy = 0; oy < g.outH; oy++) for (int ox = 0; ox < g.outW; ox++) {
       const Window w = window(g, oy, ox);
-      const float* g_out = dy + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
-      for (int d = 0; d < C; d++) {
-        float best = -std::numeric_limits<float>::infinity();
-        long arg = -1;
-        for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
-          const size_t i = (static_cast<size_t>(r) * g.inW + c) * C + d;
-          if (arg < 0 || xn[i] > best) { best = xn[i]; arg = static_cast<long>(i); }
+      if (w.r1 <= w.r0 || w.c1 <= w.c0) continue;
+      const int32_t first = (w.r0 * g.inW + w.c0) * C;
+      for (int d = 0; d < C; d++) { best[d] = xn[first + d]; arg[d] = first + d; }
+      for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
+        const int32_t base = (r * g.inW + c) * C;
+        const float* px = xn + base;
+        float* b = best.data();
+        int32_t* a = arg.data();
+        for (int d = 0; d < C; d++) {
+          const bool greater = px[d] > b[d];
+          b[d] = greater ? px[d] : b[d];
+          a[d] = greater ? base + d : a[d];
         }
-        if (arg >= 0) dxn[arg] += g_out[d];
       }
+      const float* gOut = dy + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+      for (int d = 0; d < C; d++) dxn[arg[d]] += gOut[d];
     }
   }
 }
