@@ -12,6 +12,10 @@ import { scaledAdd } from '../src/backend/native/scaledAdd.ts';
 import { gradientDescent } from '../src/optim/gradientDescent.ts';
 import { momentumDescent } from '../src/optim/momentum.ts';
 import { nativeAvailable } from './helpers/native.ts';
+import { createMlp } from '../src/models/mlp.ts';
+import { trainLoop } from '../src/train/trainLoop.ts';
+import { toTensorData, disposeTensorData } from '../src/train/tensorData.ts';
+import { createRng } from '../src/util/rng.ts';
 
 const available = nativeAvailable('native kernels against stock cpu and float64');
 
@@ -267,6 +271,33 @@ describe.runIf(available)('native kernels', () => {
     for (let i = 0; i < 200; i++) scaledAdd(x, y, 0.5).dispose();
     tf.dispose([x, y]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe.runIf(available)('native training memory', () => {
+  it('tensor count, bytes and backend data ids after 1,000 momentum-SGD steps equal those after 20', async () => {
+    await setupBackend('native');
+    const model = createMlp({ widths: [12, 32, 32, 4] });
+    const n = 96;
+    const ds = { name: 'synthetic', n, featureShape: [12], numClasses: 4, x: Float32Array.from(seeded(n * 12, 9)), y: Int32Array.from({ length: n }, (_, i) => i % 4) };
+    const train = toTensorData(ds);
+    const run = (steps: number) => {
+      const params = model.init(createRng(1));
+      const rule = momentumDescent({ momentum: 0.9 });
+      const result = trainLoop({
+        model, rule, data: { train, curvature: train }, steps, batchSize: 16, withReplacement: false, learningRate: () => 0.01, seed: 1,
+        probeEvery: steps, probes: { trace: false, eig: false, gradNorm: false, margin: false, norms: false }, divergenceLoss: 1e4,
+        start: { params, state: rule.initState(params), step: 0 },
+      });
+      expect(result.status).toBe('completed');
+      tf.dispose([...result.params, ...Object.values(result.state).flat()]);
+      const memory = tf.memory();
+      return [memory.numTensors, memory.numBytes, tf.backend().numDataIds()];
+    };
+    const after20 = run(20);
+    const after1000 = run(1000);
+    expect(after1000).toEqual(after20);
+    disposeTensorData(train);
   });
 });
 
