@@ -13,7 +13,7 @@
  *     batch of 100 28×28×1 images.
  * Data: the first images of Fashion-MNIST when Debian's dataset-fashion-mnist is installed, else
  * synthetic images of the same shape (uniform bytes / 255, random labels); the output says which.
- * These workloads mirror /work/shared/bench/pytorch_baseline.py-style PyTorch peers (README).
+ * The same workloads in PyTorch: scripts/pytorch_baseline.py (README, "Speed against PyTorch").
  *
  *   npm run bench [-- --backend native|wasm|cpu|tensorflow] [-- --json]
  * --json skips 2–4 and prints, last on stdout, one JSON object: backend, data, epochSeconds,
