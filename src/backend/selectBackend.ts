@@ -31,7 +31,11 @@ async function tryTensorflow(): Promise<string | null> {
 async function tryNative(): Promise<string | null> {
   const load = loadNativeAddon();
   if ('reason' in load) return load.reason;
-  registerNativeBackend(load.addon);
+  try {
+    registerNativeBackend(load.addon);
+  } catch (error) {
+    return `registering the native backend failed: ${(error as Error).message.split('\n')[0]}`;
+  }
   return (await tf.setBackend('native')) ? null : 'tf.setBackend("native") returned false';
 }
 

@@ -53,6 +53,9 @@ function buildStatusReason(): string {
   }
 }
 
+const requiredFunctions = ['batchMatMul', 'binary', 'stridedCopy', 'unary', 'select', 'addN', 'axpy', 'reduce', 'conv2d',
+  'conv2dBackpropInput', 'conv2dBackpropFilter', 'pool', 'maxPoolGrad', 'avgPoolGrad', 'setBlasThreads'] as const;
+
 let cached: AddonLoad | null = null;
 let cachedPath: string | null = null;
 
@@ -67,7 +70,10 @@ export function loadNativeAddon(): AddonLoad {
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    cached = { addon, path };
+    const missing = requiredFunctions.filter((f) => typeof (addon as unknown as Record<string, unknown>)[f] !== 'function');
+    cached = missing.length === 0
+      ? { addon, path }
+      : { reason: `the native addon at ${path} is stale (no ${missing.join(', ')}); rebuild it with \`node scripts/build-native.mjs\`` };
   } catch (error) {
     // A dlopen failure: typically the BLAS shared library is gone (libopenblas0 uninstalled).
     cached = { reason: `the native addon at ${path} failed to load: ${(error as Error).message.split('\n')[0]}` };
