@@ -36,8 +36,11 @@ void im2col(const ConvGeometry& g, const float* x, float* cols) {
         const int r = oy * g.strideH + kh * g.dilationH - g.padTop;
         for (int kw = 0; kw < g.filterW; kw++) {
           const int c = ox * g.strideW + kw * g.dilationW - g.padLeft;
+          // One-channel inputs (the first layer on greyscale images) copy single floats: no memcpy call.
           if (r < 0 || r >= g.inH || c < 0 || c >= g.inW) {
-            std::memset(dst, 0, ci * sizeof(float));
+            if (ci == 1) *dst = 0.0f; else std::memset(dst, 0, ci * sizeof(float));
+          } else if (ci == 1) {
+            *dst = x[static_cast<size_t>(r) * g.inW + c];
           } else {
             std::memcpy(dst, x + (static_cast<size_t>(r) * g.inW + c) * ci, ci * sizeof(float));
           }
