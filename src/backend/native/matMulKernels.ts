@@ -74,6 +74,11 @@ export const fusedMatMul: NativeKernel = (args, addon) => {
   }
   const product = matMulInto(args, addon);
   if (!product) return stock('_FusedMatMul', args);
+  if (bias && tf.backend_util.assertAndGetBroadcastShape(product.shape, bias.shape).join() !== product.shape.join()) {
+    // A bias of higher rank than the product widens the output: the stock kernel handles that.
+    args.backend.disposeIntermediateTensorInfo(product);
+    return stock('_FusedMatMul', args);
+  }
   const values = f32(args.backend, product);
   if (bias) binaryInPlace(addon, 'Add', values, product.shape, f32(args.backend, bias), bias.shape);
   if (activation === 'relu') unaryInPlace(addon, 'Relu', values);
