@@ -79,12 +79,14 @@ void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
   if (rows == 0 || g.outC == 0) return;
   if (cols == 0) { std::fill(y, y + outSize * g.batch, 0.0f); return; }
-  setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
   if (isPointwise(g)) {
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(false, false, static_cast<int>(rows * g.batch), g.outC, g.inC, 1.0f, x, g.inC, w, g.outC, 0.0f, y, g.outC);
     return;
   }
   const int chunk = imagesPerChunk(g, rows, cols);
+  // Threads by the size of each GEMM (one chunk), not of the whole call.
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
   std::vector<float> patches(chunk * rows * cols);
   for (int n0 = 0; n0 < g.batch; n0 += chunk) {
     const int count = std::min(chunk, g.batch - n0);
@@ -99,12 +101,14 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
   std::fill(dw, dw + cols * g.outC, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
-  setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
   if (isPointwise(g)) {
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(true, false, g.inC, g.outC, static_cast<int>(rows * g.batch), 1.0f, x, g.inC, dy, g.outC, 0.0f, dw, g.outC);
     return;
   }
   const int chunk = imagesPerChunk(g, rows, cols);
+  // Threads by the size of each GEMM (one chunk), not of the whole call.
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
   std::vector<float> patches(chunk * rows * cols);
   for (int n0 = 0; n0 < g.batch; n0 += chunk) {
     const int count = std::min(chunk, g.batch - n0);
@@ -119,12 +123,14 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
   std::fill(dx, dx + inSize * g.batch, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
-  setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
   if (isPointwise(g)) {
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(false, true, static_cast<int>(rows * g.batch), g.inC, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, g.inC);
     return;
   }
   const int chunk = imagesPerChunk(g, rows, cols);
+  // Threads by the size of each GEMM (one chunk), not of the whole call.
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
   std::vector<float> patches(chunk * rows * cols);
   for (int n0 = 0; n0 < g.batch; n0 += chunk) {
     const int count = std::min(chunk, g.batch - n0);
