@@ -124,6 +124,17 @@ describe.runIf(available)('native kernels', () => {
     }
   });
 
+  it('Sum and Mean gradients (native rule: onesLike) are bit-identical to the stock rules on cpu', async () => {
+    for (const axis of [undefined, 0, [1, 2], [0, 1, 2], -1]) {
+      for (const op of [tf.sum, tf.mean]) {
+        const f = () => tf.grad((x: tf.Tensor) => tf.sum(tf.square((op as (x: tf.Tensor, a?: number | number[]) => tf.Tensor)(x, axis))))(t([3, 4, 5, 2], 17, seeded));
+        await expectSameAsCpu(f, 0);
+      }
+    }
+    await expectSameAsCpu(() => tf.onesLike(t([3, 0, 2], 1)), 0);
+    await expectSameAsCpu(() => tf.onesLike(t([300, 7], 1)), 0);
+  });
+
   it('select (where) and addN: bit-identical to stock cpu', async () => {
     for (const shape of [[0], [1], [4, 5], [3, 1, 2]]) {
       await expectSameAsCpu(() => tf.where(tf.greater(t(shape, 1), 0), t(shape, 2), t(shape, 3)), 0);

@@ -12,6 +12,7 @@ import { secondOrderSelfTest } from './selfTest.ts';
 import { registerConvAndPoolFixes } from './convKernels.ts';
 import { loadNativeAddon } from './native/loadAddon.ts';
 import { nativeKernels } from './native/nativeBackend.ts';
+import { registerNativeReductionGradients } from './native/reductionGradients.ts';
 
 export interface BackendInfo {
   name: BackendName;
@@ -37,11 +38,13 @@ export async function setupBackend(requested?: string): Promise<BackendInfo> {
     installTapeOrderFix();
     registerExtraGradients();
     registerExplicitTransposeMatMulGradient();
+    registerNativeReductionGradients();
     const convFixes = registerConvAndPoolFixes();
     const fixes = [
       'engine: tape-order fix (exact reverse-over-reverse)',
       'gradient: comparison kernels (zero)',
       'gradient: BatchMatMul (explicit transposes)',
+      ...(name === 'native' ? ['gradient: Sum, Mean (native: onesLike instead of a JS-filled ones)'] : []),
       ...convFixes.map((f) => f.name),
     ];
     const selfTest = secondOrderSelfTest();

@@ -135,3 +135,10 @@ export const transpose: NativeKernel = (args, addon) => {
   if (out.length > 0) addon.stridedCopy(f32(args.backend, x), out, Int32Array.from(sizes), Int32Array.from(strides));
   return output(args.backend, outShape, 'float32', out);
 };
+
+/** OnesLike for float32: a native fill (the stock kernel fills in a JavaScript loop). */
+export const onesLike: NativeKernel = (args) => {
+  const { x } = args.inputs;
+  if (!allFloat32(x)) return stock('OnesLike', args);
+  return output(args.backend, x.shape, 'float32', allocOutput(sizeOf(x.shape)).fill(1));
+};

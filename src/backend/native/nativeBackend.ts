@@ -9,14 +9,14 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './loadAddon.ts';
 import { nativeBackendName, stockCpuKernelConfigs, type KernelArgs, type NativeKernel } from './kernelUtil.ts';
 import { batchMatMul, fusedMatMul } from './matMulKernels.ts';
-import { addN, binaryKernel, binaryKernelNames, select, transpose, unaryKernel, unaryKernelNames } from './elementwiseKernels.ts';
+import { addN, binaryKernel, binaryKernelNames, onesLike, select, transpose, unaryKernel, unaryKernelNames } from './elementwiseKernels.ts';
 import { reduceKernel, reduceKernelNames } from './reduceKernels.ts';
 import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, maxPool, maxPoolGrad } from './convPoolKernels.ts';
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
-    BatchMatMul: batchMatMul, _FusedMatMul: fusedMatMul, Select: select, AddN: addN, Transpose: transpose,
+    BatchMatMul: batchMatMul, _FusedMatMul: fusedMatMul, Select: select, AddN: addN, Transpose: transpose, OnesLike: onesLike,
     Conv2D: conv2d, Conv2DBackpropInput: conv2dBackpropInput, Conv2DBackpropFilter: conv2dBackpropFilter,
     MaxPool: maxPool, AvgPool: avgPool, MaxPoolGrad: maxPoolGrad, AvgPoolGrad: avgPoolGrad,
     [scaledAddKernelName]: scaledAddKernel,
