@@ -1,14 +1,28 @@
 /**
- * Probe cost benchmark (`npm run bench`; not a test). Prints, on the selected backend:
+ * Training and probe cost benchmark (`npm run bench`; not a test). Prints, on the selected backend:
  *  1. gradient, exact-HVP and finite-difference-HVP times on a 784-512-512-10 MLP over 1,000
  *     examples, as ratios to one gradient (target: exact HVP ≤ 3× a gradient);
  *  2. seconds for a Hutchinson trace estimate at 5% relative standard error;
  *  3. probe overhead as a fraction of training time at the default schedule (the run config's
  *     defaults; target ≤ 10%): one training run timed with and without probes;
- *  4. achieved matMul GFLOP/s of the gradient and HVP against a large square matMul.
- * IBL_BACKEND=wasm|cpu|tensorflow chooses the backend.
+ *  4. achieved matMul GFLOP/s of the gradient and HVP against a large square matMul;
+ *  5. seconds per epoch of SGD (lr 0.01, batch 128, last partial batch kept) on that MLP over the
+ *     first 10,000 Fashion-MNIST training images, through the toolkit's training loop;
+ *  6. one SGD step (forward, gradient, update) of a cnn [16, 32] with dense [64] and max pooling,
+ *     and of a resnet-cnn, stages [16, 32], one block per stage, batch norm, stem stride 1, on a
+ *     batch of 100 28×28×1 images.
+ * Data: the first images of Fashion-MNIST when Debian's dataset-fashion-mnist is installed, else
+ * synthetic images of the same shape (uniform bytes / 255, random labels); the output says which.
+ * The same workloads in PyTorch: scripts/pytorch_baseline.py (README, "Speed against PyTorch").
+ *
+ *   npm run bench [-- --backend native|wasm|cpu|tensorflow] [-- --json]
+ * --json skips 2–4 and prints, last on stdout, one JSON object: backend, data, epochSeconds,
+ * gradientMs, hvpMs, cnnStepMs, resnetStepMs (each a median of repetitions). Without --backend
+ * the fastest available backend runs (IBL_BACKEND also chooses).
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { setupBackend } from '../src/backend/setup.ts';
 import { createMlp } from '../src/models/mlp.ts';
 import { gradientOf, hessianVectorProduct, hessianVectorProductFiniteDifference } from '../src/probes/hvp.ts';
@@ -24,6 +38,9 @@ import { createUpdateRule, trainingBatchSize } from '../src/optim/registry.ts';
 import { parseRunConfig } from '../src/experiments/runConfig.ts';
 import { buildModel } from '../src/experiments/runExperiment.ts';
 import { trainLoop } from '../src/train/trainLoop.ts';
+import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist } from '../src/data/fashionMnist.ts';
+import type { Dataset } from '../src/data/dataset.ts';
+import { gradientDescent } from '../src/optim/gradientDescent.ts';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,9 +59,32 @@ function time(f: () => void, reps = 5, warmup = 2): number {
   return median(ts);
 }
 
-const info = await setupBackend();
+const { values: flags } = parseArgs({ options: { json: { type: 'boolean', default: false }, backend: { type: 'string' } } });
+const info = await setupBackend(flags.backend);
 const line = (s: string) => process.stdout.write(`${s}\n`);
 line(`backend: ${info.name} (TF.js ${info.tfjsVersion}), node ${process.version}`);
+if (info.native) line(`  native addon: ${info.native.blas}`);
+for (const s of info.skipped) line(`  skipped ${s.slice(0, 200)}`);
+
+/** The first `count` Fashion-MNIST training images, or synthetic images of the same shape. */
+function benchImages(count: number): { data: Dataset; source: string } {
+  if (existsSync(`${FASHION_MNIST_DEFAULT_DIR}/train-images-idx3-ubyte.gz`) || existsSync(`${FASHION_MNIST_DEFAULT_DIR}/train-images-idx3-ubyte`)) {
+    const train = loadFashionMnist().train;
+    const d = 784;
+    return {
+      data: { ...train, x: train.x.slice(0, count * d), y: train.y.slice(0, count), n: count },
+      source: `fashion-mnist (Debian dataset-fashion-mnist), first ${count} training images`,
+    };
+  }
+  const r = createRng(12);
+  return {
+    data: { name: 'synthetic', x: Float32Array.from({ length: count * 784 }, () => r.int(256) / 255), y: Int32Array.from({ length: count }, () => r.int(10)),
+      n: count, featureShape: [28, 28, 1], numClasses: 10 },
+    source: `synthetic uniform-byte 28×28 images, random labels (fashion-mnist not installed at ${FASHION_MNIST_DEFAULT_DIR})`,
+  };
+}
+const images = benchImages(10_000);
+line(`data: ${images.source}`);
 
 // 1. Gradient vs HVP on 784-512-512-10 over 1,000 examples.
 const widths = [784, 512, 512, 10];
@@ -52,8 +92,8 @@ const model = createMlp({ widths });
 const params = model.init(createRng(1));
 const n = 1000;
 const rng = createRng(2);
-const x = tf.tensor2d(Float32Array.from({ length: n * 784 }, () => rng.next()), [n, 784]);
-const labels = Int32Array.from({ length: n }, () => rng.int(10));
+const x = tf.tensor2d(images.data.x.subarray(0, n * 784), [n, 784]);
+const labels = images.data.y.slice(0, n);
 const y = oneHotFloat(labels, 10);
 const loss = (ps: tf.Tensor[]) => softmaxCrossEntropy(model.apply(ps, x), y);
 const v = params.map((p) => tf.tensor(Float32Array.from({ length: p.size }, () => rng.sign()), p.shape));
@@ -71,6 +111,7 @@ line(`   exact HVP (reverse-over-rev.) ${(tHvp * 1000).toFixed(0)} ms   ${(tHvp 
 line(`   finite-difference HVP         ${(tFd * 1000).toFixed(0)} ms   ${(tFd / tGrad).toFixed(2)}×`);
 line(`   exact HVP as a flat operator  ${(tOp * 1000).toFixed(0)} ms   ${(tOp / tGrad).toFixed(2)}×   (incl. float64 ↔ tensor copies)`);
 
+if (!flags.json) {
 // 2. Trace at 5% relative standard error.
 const t0 = performance.now();
 const trace = hutchinsonTrace(op, { samples: 400, relativeStderrTarget: 0.05, minSamples: 10, rng: createRng(3) });
@@ -135,3 +176,57 @@ const gradFlops = 6 * n * weights;
 line(`\n4. matMul throughput on ${info.name}`);
 line(`   best plain matMul (${size}): ${peak.toFixed(1)} GFLOP/s (the backend's practical peak)`);
 line(`   gradient: ${(gradFlops / tGrad / 1e9).toFixed(1)} GFLOP/s (${(100 * gradFlops / tGrad / 1e9 / peak).toFixed(0)}% of peak); exact HVP ≈ ${(2 * gradFlops / tHvp / 1e9).toFixed(1)} GFLOP/s (${(100 * 2 * gradFlops / tHvp / 1e9 / peak).toFixed(0)}%)`);
+}
+
+// 5. Seconds per epoch of SGD through the training loop (epoch 1 is a warm-up; median of 3).
+const epochData = toTensorData(images.data);
+const mlpForEpochs = createMlp({ widths });
+const batchSize = 128;
+const stepsPerEpoch = Math.ceil(images.data.n / batchSize);
+const epochs = 3;
+const stepEnds: number[] = [];
+const sgd = gradientDescent();
+const epochParams = mlpForEpochs.init(createRng(7));
+const epochRun = trainLoop({
+  model: mlpForEpochs, rule: sgd, data: { train: epochData, test: toTensorData(images.data, Int32Array.from({ length: 100 }, (_, i) => i)), curvature: epochData },
+  steps: (epochs + 1) * stepsPerEpoch, batchSize, withReplacement: false, seed: 0, learningRate: () => 0.01,
+  probeEvery: Number.MAX_SAFE_INTEGER, divergenceLoss: 1e4,
+  probes: { trace: false, eig: false, gradNorm: false, margin: false, norms: false },
+  start: { params: epochParams, state: sgd.initState(epochParams), step: 0 },
+  onStep: (step) => { if (step % stepsPerEpoch === 0) stepEnds.push(performance.now()); },
+});
+tf.dispose(epochRun.params);
+const epochSeconds = median(stepEnds.slice(1).map((t, i) => (t - stepEnds[i]) / 1000));
+line(`\n5. SGD epoch, ${widths.join('-')} MLP, batch ${batchSize} (${stepsPerEpoch} steps), ${images.data.n} images: ${epochSeconds.toFixed(3)} s (median of ${epochs})`);
+
+// 6. One SGD step (forward, gradient, update) of the conv nets on a batch of 100 images.
+function convStepMs(modelConfig: Record<string, unknown>): number {
+  const config = parseRunConfig({ model: modelConfig, optimizer: { learningRate: 0.01 }, training: { steps: 1 } });
+  const convModel = buildModel(config, [28, 28, 1], 10);
+  const batch = 100;
+  const xb = tf.tensor2d(images.data.x.subarray(0, batch * 784), [batch, 784]);
+  const yb = oneHotFloat(images.data.y.slice(0, batch), 10);
+  let current = convModel.init(createRng(3));
+  const rule = gradientDescent();
+  const state = rule.initState(current);
+  const step = () => {
+    const grads = tf.tidy(() => gradientOf((ps) => softmaxCrossEntropy(convModel.apply(ps, xb), yb), current).grads);
+    const next = rule.update(current, grads, state, { step: 0, learningRate: 0.01 });
+    next.params.forEach((p) => p.dataSync());
+    tf.dispose([...grads, ...current]);
+    current = next.params;
+  };
+  const seconds = time(step, 7, 2);
+  tf.dispose([...current, xb, yb]);
+  return seconds * 1000;
+}
+const cnnStepMs = convStepMs({ kind: 'cnn', channels: [16, 32], dense: [64], pool: 'max' });
+const resnetStepMs = convStepMs({ kind: 'resnet-cnn', stages: [16, 32], blocksPerStage: 1, norm: 'batch', stemStride: 1 });
+line(`\n6. SGD step, batch 100 of 28×28×1: cnn [16, 32] dense [64] max pool ${cnnStepMs.toFixed(1)} ms; resnet-cnn [16, 32] batch norm ${resnetStepMs.toFixed(1)} ms`);
+
+if (flags.json) {
+  line(JSON.stringify({
+    backend: info.name, data: images.source, epochSeconds, gradientMs: tGrad * 1000, hvpMs: tHvp * 1000, cnnStepMs, resnetStepMs,
+    ...(info.native ? { blas: info.native.blas } : {}), node: process.version, tfjs: info.tfjsVersion,
+  }));
+}

@@ -69,7 +69,7 @@ describe('ibl run', () => {
     }
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'a', 'summary.json'), 'utf8'));
     expect(summary.status).toBe('completed');
-    expect(summary.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    expect(summary.backend).toMatch(/^(tensorflow|native|wasm|cpu)$/);
     expect(summary.seed).toBe(3);
     const before = fs.statSync(path.join(dir, 'a', 'metrics.jsonl')).mtimeMs;
     const again = ibl(['run', 'c.json', '--out', 'a'], dir);

@@ -1,6 +1,6 @@
 /**
  * Exact HVPs of several MLP-family architectures against float64 references (mixed second
- * differences of a plain-JS forward pass), on both the wasm and the cpu backend; the
+ * differences of a plain-JS forward pass), on the wasm, cpu and (when built) native backends; the
  * finite-difference HVP agrees with the exact one on the smooth models only.
  * (Conv nets with average/max pooling join this file once the conv second-order kernels land.)
  */
@@ -16,6 +16,7 @@ import { createRng } from '../src/util/rng.ts';
 import { hessianVectorProductFloat64, relativeError, seededValues } from './helpers/float64.ts';
 import { syntheticDataset } from './helpers/data.ts';
 import { createResidualMlp, mlpLoss64, residualLoss64 } from './helpers/models.ts';
+import { nativeAvailable } from './helpers/native.ts';
 
 const n = 12;
 const cases: { label: string; smooth: boolean; model: () => Model; loss64: (x: Float32Array, y: Int32Array) => (t: Float64Array) => number }[] = [
@@ -25,7 +26,8 @@ const cases: { label: string; smooth: boolean; model: () => Model; loss64: (x: F
   { label: 'residual ReLU MLP', smooth: false, model: () => createResidualMlp(5, 7, 3, 2, 'relu'), loss64: (x, y) => residualLoss64(5, 7, 3, 2, 'relu', x, y) },
 ];
 
-for (const backend of ['wasm', 'cpu'] as const) {
+const backends = ['wasm', 'cpu', ...(nativeAvailable('exact HVP against float64 on native') ? ['native'] as const : [])] as const;
+for (const backend of backends) {
   describe(`exact HVP against float64 on ${backend}`, () => {
     beforeAll(async () => {
       const info = await setupBackend(backend);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend, installTapeOrderFix, uninstallTapeOrderFix, secondOrderSelfTest } from '../src/backend/index.ts';
 import { hessianVectorProduct } from '../src/probes/hvp.ts';
 import { hessianVectorProductFloat64, logSumExp64, matVec, relativeError, seededValues } from './helpers/float64.ts';
+import { nativeAvailable } from './helpers/native.ts';
 
 interface OpCase {
   name: string;
@@ -96,45 +97,51 @@ function exactHvp(opCase: OpCase, theta: Float64Array, v: Float64Array): Float64
   }
 }
 
-describe('exact HVP per op against a float64 second difference', () => {
-  beforeAll(async () => { await setupBackend(); });
 
-  for (const opCase of cases) {
-    it(`${opCase.name}: relative error below 1e-4`, () => {
-      const theta = opCase.theta ?? seededValues(opCase.dim, 21);
-      const v = seededValues(opCase.dim, 22);
-      const reference = hessianVectorProductFloat64(opCase.float64Loss, theta, v);
-      const got = exactHvp(opCase, theta, v);
-      expect(got).not.toBeInstanceOf(Error);
-      expect(relativeError(got as Float64Array, reference)).toBeLessThan(1e-4);
-    });
-  }
+// The default backend (native when its addon is built, as on CI) and, when native took that
+// place, wasm as well, so both stay covered.
+const backends: (string | undefined)[] = nativeAvailable('exact HVP tests on native') ? ['native', 'wasm'] : [undefined];
+for (const backend of backends) {
+  describe(`exact HVP per op against a float64 second difference${backend ? ` on ${backend}` : ''}`, () => {
+    beforeAll(async () => { await setupBackend(backend); });
 
-  it('stock TF.js 4.22 (tape-order fix removed) fails the same test for ops that save their output', () => {
-    uninstallTapeOrderFix();
-    try {
-      for (const opCase of cases.filter((x) => x.stockFails)) {
+    for (const opCase of cases) {
+      it(`${opCase.name}: relative error below 1e-4`, () => {
         const theta = opCase.theta ?? seededValues(opCase.dim, 21);
         const v = seededValues(opCase.dim, 22);
         const reference = hessianVectorProductFloat64(opCase.float64Loss, theta, v);
         const got = exactHvp(opCase, theta, v);
-        const failed = got instanceof Error || relativeError(got, reference) > 1e-2;
-        expect(failed, `${opCase.name} unexpectedly passes without the fix`).toBe(true);
-      }
-    } finally {
-      installTapeOrderFix();
+        expect(got).not.toBeInstanceOf(Error);
+        expect(relativeError(got as Float64Array, reference)).toBeLessThan(1e-4);
+      });
     }
-  });
 
-  it('the start-up self-test passes with the fix (d²/dx² eˣ at 0.5 = 1.6487…) and fails without it', () => {
-    const fixed = secondOrderSelfTest();
-    expect(fixed.passed, fixed.details.join('\n')).toBe(true);
-    expect(fixed.details[0]).toContain('1.6487');
-    uninstallTapeOrderFix();
-    try {
-      expect(secondOrderSelfTest().passed).toBe(false);
-    } finally {
-      installTapeOrderFix();
-    }
+    it('stock TF.js 4.22 (tape-order fix removed) fails the same test for ops that save their output', () => {
+      uninstallTapeOrderFix();
+      try {
+        for (const opCase of cases.filter((x) => x.stockFails)) {
+          const theta = opCase.theta ?? seededValues(opCase.dim, 21);
+          const v = seededValues(opCase.dim, 22);
+          const reference = hessianVectorProductFloat64(opCase.float64Loss, theta, v);
+          const got = exactHvp(opCase, theta, v);
+          const failed = got instanceof Error || relativeError(got, reference) > 1e-2;
+          expect(failed, `${opCase.name} unexpectedly passes without the fix`).toBe(true);
+        }
+      } finally {
+        installTapeOrderFix();
+      }
+    });
+
+    it('the start-up self-test passes with the fix (d²/dx² eˣ at 0.5 = 1.6487…) and fails without it', () => {
+      const fixed = secondOrderSelfTest();
+      expect(fixed.passed, fixed.details.join('\n')).toBe(true);
+      expect(fixed.details[0]).toContain('1.6487');
+      uninstallTapeOrderFix();
+      try {
+        expect(secondOrderSelfTest().passed).toBe(false);
+      } finally {
+        installTapeOrderFix();
+      }
+    });
   });
-});
+}

@@ -6,6 +6,8 @@
  * over 1,000 examples took 894 ms, and 131 ms with this override. The maths is the stock rule
  * (d/dA of A·B is dY·Bᵀ, d/dB is Aᵀ·dY, with the flag cases permuted accordingly); it stays
  * differentiable (transpose and matMul both have gradients), so HVPs still work.
+ * On `native` the flags are free (sgemm reads either layout) and a transpose is a copy, so the
+ * stock rule is used there.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -25,7 +27,7 @@ export function registerExplicitTransposeMatMulGradient(): void {
       const upstream = dy as tf.Tensor;
       const [a, b] = saved;
       // Broadcast batch dimensions need the stock rule's reductions; the models here are rank 2.
-      if (a.rank !== b.rank || (a.rank > 2 && a.shape[0] !== b.shape[0])) {
+      if (tf.getBackend() === 'native' || a.rank !== b.rank || (a.rank > 2 && a.shape[0] !== b.shape[0])) {
         return stock.gradFunc(dy, saved, attrs);
       }
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };

@@ -1,16 +1,19 @@
 /**
  * Chooses the fastest TF.js backend that loads on this machine:
  *   tensorflow (@tensorflow/tfjs-node, native libtensorflow; optional, its install downloads a
- *   binary) → wasm (@tensorflow/tfjs-backend-wasm, the .wasm ships in the npm package; ~30× the
+ *   binary) → native (the cpu backend with C++/BLAS kernels from native/, built by `npm install`
+ *   when a compiler and a BLAS are there; src/backend/native/) → wasm (@tensorflow/tfjs-backend-wasm, the .wasm ships in the npm package; ~30× the
  *   cpu backend's matMul) → cpu (pure JS).
- * `IBL_BACKEND=tensorflow|wasm|cpu` forces one and fails loudly when it cannot load.
+ * `IBL_BACKEND=tensorflow|native|wasm|cpu` forces one and fails loudly when it cannot load.
  *
  * Note: in Node the wasm backend runs one thread (`setThreadsCount` has no effect), so the
  * second core is for parallel runs, not for speeding up one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { loadNativeAddon } from './native/loadAddon.ts';
+import { registerNativeBackend } from './native/nativeBackend.ts';
 
-export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
+export const backendNames = ['tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof backendNames)[number];
 
 async function tryTensorflow(): Promise<string | null> {
@@ -23,6 +26,17 @@ async function tryTensorflow(): Promise<string | null> {
       'it is an optional dependency whose install downloads libtensorflow, so it is absent on machines without internet access';
   }
   return (await tf.setBackend('tensorflow')) ? null : 'tf.setBackend("tensorflow") returned false';
+}
+
+async function tryNative(): Promise<string | null> {
+  const load = loadNativeAddon();
+  if ('reason' in load) return load.reason;
+  try {
+    registerNativeBackend(load.addon);
+  } catch (error) {
+    return `registering the native backend failed: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return (await tf.setBackend('native')) ? null : 'tf.setBackend("native") returned false';
 }
 
 async function tryWasm(): Promise<string | null> {
@@ -40,6 +54,7 @@ async function tryCpu(): Promise<string | null> {
 
 const loaders: Record<BackendName, () => Promise<string | null>> = {
   tensorflow: tryTensorflow,
+  native: tryNative,
   wasm: tryWasm,
   cpu: tryCpu,
 };

@@ -180,7 +180,7 @@ const probesSchema = z.strictObject({
 export const runConfigSchema = z.strictObject({
   name: z.string().min(1).default('run'),
   seed: z.number().int().nonnegative().default(0),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', 'tensorflow', 'native', 'wasm', 'cpu']).default('auto'),
   data: dataSchema.default({ dataset: 'digits', corruption: { kind: 'true-labels' }, standardise: false }),
   model: modelSchema.default({ kind: 'mlp', hidden: [64, 64], activation: 'relu', bias: false, init: 'he', initScale: 1 }),
   optimizer: optimizerSchema,

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from './types.ts';
+import { scaledAdd } from '../backend/native/scaledAdd.ts';
 
 export interface MomentumOptions {
   /** β ∈ [0, 1), default 0.9. */
@@ -22,10 +23,11 @@ export function momentumDescent(options: MomentumOptions = {}): UpdateRule {
     name: nesterov ? 'nesterov' : 'momentum',
     initState: (params) => ({ velocity: params.map((p) => tf.zerosLike(p)) }),
     update: (params, grads, state, { learningRate }) => tf.tidy(() => {
-      const velocity = state.velocity.map((v, i) => tf.add(tf.mul(v, beta), grads[i]));
+      // scaledAdd(x, y, α) = x + α·y, fused on `native` and bit-identical to the Mul + Add elsewhere.
+      const velocity = state.velocity.map((v, i) => scaledAdd(grads[i], v, beta));
       const next = params.map((p, i) => {
-        const direction = nesterov ? tf.add(grads[i], tf.mul(velocity[i], beta)) : velocity[i];
-        return tf.sub(p, tf.mul(direction, learningRate));
+        const direction = nesterov ? scaledAdd(grads[i], velocity[i], beta) : velocity[i];
+        return scaledAdd(p, direction, -learningRate);
       });
       return { params: next, state: { velocity } };
     }),

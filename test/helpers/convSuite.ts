@@ -129,7 +129,7 @@ function exactNetHvp(layers: Layer[], p: NetPoint): Float64Array | Error {
   }
 }
 
-export function defineConvSuite(backend: 'wasm' | 'cpu'): void {
+export function defineConvSuite(backend: 'wasm' | 'cpu' | 'native'): void {
   describe(`conv and pooling on ${backend}`, () => {
     beforeAll(async () => {
       const info = await setupBackend(backend);

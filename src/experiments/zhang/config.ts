@@ -27,7 +27,7 @@ export const zhangConfigSchema = z.strictObject({
   dataset: z.enum(datasetNames),
   dir: z.string().optional(),
   seed: z.number().int().nonnegative(),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(['auto', 'tensorflow', 'native', 'wasm', 'cpu']),
   trainSize: positiveInt.optional(),
   testSize: positiveInt.optional(),
   standardise: z.boolean(),

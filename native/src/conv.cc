@@ -1,0 +1,143 @@
+// 2-D convolution (NHWC, filter [fh, fw, ci, co]) and both its gradients as im2col + sgemm:
+//   forward        Y[n]  = P(X[n]) · W            P: [outH·outW, fh·fw·ci] patch matrix
+//   filter grad    dW    = Σ_n P(X[n])ᵀ · dY[n]
+//   input grad     dX[n] = col2im(dY[n] · Wᵀ)      (scatter-add of the patch gradients)
+// A chunk of images at a time: the patch matrix stays below ~8 MB, and the GEMMs are large
+// enough (chunk·outH·outW rows) for BLAS threads to pay off.
+#include "kernels.h"
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace {
+using ibl::ConvGeometry;
+
+constexpr size_t kPatchFloats = size_t(1) << 21;
+
+int imagesPerChunk(const ConvGeometry& g, size_t rows, size_t cols) {
+  const size_t per = std::max<size_t>(rows * cols, 1);
+  return static_cast<int>(std::max<size_t>(1, std::min<size_t>(g.batch, kPatchFloats / per)));
+}
+
+size_t patchCols(const ConvGeometry& g) { return static_cast<size_t>(g.filterH) * g.filterW * g.inC; }
+size_t patchRows(const ConvGeometry& g) { return static_cast<size_t>(g.outH) * g.outW; }
+
+bool isPointwise(const ConvGeometry& g) {
+  return g.filterH == 1 && g.filterW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0 &&
+         g.outH == g.inH && g.outW == g.inW;
+}
+
+void im2col(const ConvGeometry& g, const float* x, float* cols) {
+  const size_t ci = g.inC;
+  float* dst = cols;
+  for (int oy = 0; oy < g.outH; oy++) {
+    for (int ox = 0; ox < g.outW; ox++) {
+      for (int kh = 0; kh < g.filterH; kh++) {
+        const int r = oy * g.strideH + kh * g.dilationH - g.padTop;
+        for (int kw = 0; kw < g.filterW; kw++) {
+          const int c = ox * g.strideW + kw * g.dilationW - g.padLeft;
+          // One-channel inputs (the first layer on greyscale images) copy single floats: no memcpy call.
+          if (r < 0 || r >= g.inH || c < 0 || c >= g.inW) {
+            if (ci == 1) *dst = 0.0f; else std::memset(dst, 0, ci * sizeof(float));
+          } else if (ci == 1) {
+            *dst = x[static_cast<size_t>(r) * g.inW + c];
+          } else {
+            std::memcpy(dst, x + (static_cast<size_t>(r) * g.inW + c) * ci, ci * sizeof(float));
+          }
+          dst += ci;
+        }
+      }
+    }
+  }
+}
+
+void col2imAdd(const ConvGeometry& g, const float* cols, float* dx) {
+  const size_t ci = g.inC;
+  const float* src = cols;
+  for (int oy = 0; oy < g.outH; oy++) {
+    for (int ox = 0; ox < g.outW; ox++) {
+      for (int kh = 0; kh < g.filterH; kh++) {
+        const int r = oy * g.strideH + kh * g.dilationH - g.padTop;
+        for (int kw = 0; kw < g.filterW; kw++) {
+          const int c = ox * g.strideW + kw * g.dilationW - g.padLeft;
+          if (r >= 0 && r < g.inH && c >= 0 && c < g.inW) {
+            float* d = dx + (static_cast<size_t>(r) * g.inW + c) * ci;
+            for (size_t i = 0; i < ci; i++) d[i] += src[i];
+          }
+          src += ci;
+        }
+      }
+    }
+  }
+}
+}  // namespace
+
+namespace ibl {
+
+void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const size_t rows = patchRows(g), cols = patchCols(g);
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
+  if (rows == 0 || g.outC == 0) return;
+  if (cols == 0) { std::fill(y, y + outSize * g.batch, 0.0f); return; }
+  if (isPointwise(g)) {
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
+    sgemm(false, false, static_cast<int>(rows * g.batch), g.outC, g.inC, 1.0f, x, g.inC, w, g.outC, 0.0f, y, g.outC);
+    return;
+  }
+  const int chunk = imagesPerChunk(g, rows, cols);
+  // Threads by the size of each GEMM (one chunk), not of the whole call.
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
+  std::vector<float> patches(chunk * rows * cols);
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    const int count = std::min(chunk, g.batch - n0);
+    for (int j = 0; j < count; j++) im2col(g, x + (n0 + j) * inSize, patches.data() + j * rows * cols);
+    sgemm(false, false, static_cast<int>(count * rows), g.outC, static_cast<int>(cols), 1.0f, patches.data(),
+          static_cast<int>(cols), w, g.outC, 0.0f, y + n0 * outSize, g.outC);
+  }
+}
+
+void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const size_t rows = patchRows(g), cols = patchCols(g);
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
+  std::fill(dw, dw + cols * g.outC, 0.0f);
+  if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
+  if (isPointwise(g)) {
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
+    sgemm(true, false, g.inC, g.outC, static_cast<int>(rows * g.batch), 1.0f, x, g.inC, dy, g.outC, 0.0f, dw, g.outC);
+    return;
+  }
+  const int chunk = imagesPerChunk(g, rows, cols);
+  // Threads by the size of each GEMM (one chunk), not of the whole call.
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
+  std::vector<float> patches(chunk * rows * cols);
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    const int count = std::min(chunk, g.batch - n0);
+    for (int j = 0; j < count; j++) im2col(g, x + (n0 + j) * inSize, patches.data() + j * rows * cols);
+    sgemm(true, false, static_cast<int>(cols), g.outC, static_cast<int>(count * rows), 1.0f, patches.data(),
+          static_cast<int>(cols), dy + n0 * outSize, g.outC, 1.0f, dw, g.outC);
+  }
+}
+
+void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const size_t rows = patchRows(g), cols = patchCols(g);
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
+  std::fill(dx, dx + inSize * g.batch, 0.0f);
+  if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
+  if (isPointwise(g)) {
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
+    sgemm(false, true, static_cast<int>(rows * g.batch), g.inC, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, g.inC);
+    return;
+  }
+  const int chunk = imagesPerChunk(g, rows, cols);
+  // Threads by the size of each GEMM (one chunk), not of the whole call.
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
+  std::vector<float> patches(chunk * rows * cols);
+  for (int n0 = 0; n0 < g.batch; n0 += chunk) {
+    const int count = std::min(chunk, g.batch - n0);
+    sgemm(false, true, static_cast<int>(count * rows), static_cast<int>(cols), g.outC, 1.0f, dy + n0 * outSize, g.outC,
+          w, g.outC, 0.0f, patches.data(), static_cast<int>(cols));
+    for (int j = 0; j < count; j++) col2imAdd(g, patches.data() + j * rows * cols, dx + (n0 + j) * inSize);
+  }
+}
+
+}  // namespace ibl

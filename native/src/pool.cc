@@ -1,0 +1,110 @@
+// Max and average pooling (NHWC) and their gradients, with the semantics of the toolkit's fixed
+// kernels (src/backend/poolKernels.ts): windows are clipped to the input; average pooling divides
+// by the in-bounds count in both directions; max pooling routes the gradient to the window's
+// first arg-max in row-major scan order.
+#include "kernels.h"
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+namespace {
+using ibl::PoolGeometry;
+
+struct Window { int r0, r1, c0, c1; };
+inline Window window(const PoolGeometry& g, int oy, int ox) {
+  const int r = oy * g.strideH - g.padTop, c = ox * g.strideW - g.padLeft;
+  return {std::max(r, 0), std::min(r + g.filterH, g.inH), std::max(c, 0), std::min(c + g.filterW, g.inW)};
+}
+}  // namespace
+
+namespace ibl {
+
+void maxPool(const PoolGeometry& g, const float* x, float* y) {
+  const int C = g.channels;
+  for (int n = 0; n < g.batch; n++) {
+    const float* xn = x + static_cast<size_t>(n) * g.inH * g.inW * C;
+    for (int oy = 0; oy < g.outH; oy++) for (int ox = 0; ox < g.outW; ox++) {
+      const Window w = window(g, oy, ox);
+      float* out = y + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+      std::fill(out, out + C, -std::numeric_limits<float>::infinity());
+      for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
+        const float* px = xn + (static_cast<size_t>(r) * g.inW + c) * C;
+        // A select, not a branch, so it vectorises (maxps is exactly a > b ? a : b).
+        for (int d = 0; d < C; d++) out[d] = px[d] > out[d] ? px[d] : out[d];
+      }
+    }
+  }
+}
+
+void avgPool(const PoolGeometry& g, const float* x, float* y) {
+  const int C = g.channels;
+  std::vector<double> acc(C);
+  for (int n = 0; n < g.batch; n++) {
+    const float* xn = x + static_cast<size_t>(n) * g.inH * g.inW * C;
+    for (int oy = 0; oy < g.outH; oy++) for (int ox = 0; ox < g.outW; ox++) {
+      const Window w = window(g, oy, ox);
+      std::fill(acc.begin(), acc.end(), 0.0);
+      for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
+        const float* px = xn + (static_cast<size_t>(r) * g.inW + c) * C;
+        for (int d = 0; d < C; d++) acc[d] += px[d];
+      }
+      const double count = static_cast<double>(w.r1 - w.r0) * (w.c1 - w.c0);
+      float* out = y + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+      for (int d = 0; d < C; d++) out[d] = static_cast<float>(acc[d] / count);
+    }
+  }
+}
+
+void maxPoolGrad(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
+  const int C = g.channels;
+  const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
+  std::fill(dx, dx + inImage * g.batch, 0.0f);
+  // Per window: the first pixel starts every channel's running maximum, later pixels replace it
+  // only when strictly greater (first arg-max; NaN never wins). Channels are the inner loop and
+  // the update is a select, so it vectorises.
+  std::vector<float> best(C);
+  std::vector<int32_t> arg(C);
+  for (int n = 0; n < g.batch; n++) {
+    const float* xn = x + n * inImage;
+    float* dxn = dx + n * inImage;
+    for (int oy = 0; oy < g.outH; oy++) for (int ox = 0; ox < g.outW; ox++) {
+      const Window w = window(g, oy, ox);
+      if (w.r1 <= w.r0 || w.c1 <= w.c0) continue;
+      const int32_t first = (w.r0 * g.inW + w.c0) * C;
+      for (int d = 0; d < C; d++) { best[d] = xn[first + d]; arg[d] = first + d; }
+      for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
+        const int32_t base = (r * g.inW + c) * C;
+        const float* px = xn + base;
+        float* b = best.data();
+        int32_t* a = arg.data();
+        for (int d = 0; d < C; d++) {
+          const bool greater = px[d] > b[d];
+          b[d] = greater ? px[d] : b[d];
+          a[d] = greater ? base + d : a[d];
+        }
+      }
+      const float* gOut = dy + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+      for (int d = 0; d < C; d++) dxn[arg[d]] += gOut[d];
+    }
+  }
+}
+
+void avgPoolGrad(const PoolGeometry& g, const float* dy, float* dx) {
+  const int C = g.channels;
+  const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
+  std::fill(dx, dx + inImage * g.batch, 0.0f);
+  for (int n = 0; n < g.batch; n++) {
+    float* dxn = dx + n * inImage;
+    for (int oy = 0; oy < g.outH; oy++) for (int ox = 0; ox < g.outW; ox++) {
+      const Window w = window(g, oy, ox);
+      const float count = static_cast<float>((w.r1 - w.r0) * (w.c1 - w.c0));
+      const float* g_out = dy + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+      for (int r = w.r0; r < w.r1; r++) for (int c = w.c0; c < w.c1; c++) {
+        float* px = dxn + (static_cast<size_t>(r) * g.inW + c) * C;
+        for (int d = 0; d < C; d++) px[d] += g_out[d] / count;
+      }
+    }
+  }
+}
+
+}  // namespace ibl
