@@ -76,6 +76,9 @@ export function executeLocal(tasks: PointTask[], options: LocalOptions): Promise
         // stdout carries only TF.js's banner; stderr is passed through for crashes.
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         serialization: 'advanced',
+        // With several children each on its own core, a second BLAS thread per child (native
+        // backend) would only compete with the other children; one each unless the user says.
+        env: options.jobs > 1 ? { IBL_NATIVE_BLAS_THREADS: '1', ...process.env } : process.env,
       });
       children.add(child);
       let current: PointTask | null = null;
