@@ -95,6 +95,20 @@ describe('single updates, hand-computed', () => {
     close(step(steepestDescent({ norm: 1, normalized: true })).values, [1, -2, 0.4]);
   });
 
+  it('steepest descent w.r.t. a general ℓp (p = 3 and p = 1.5): −sign(g)|g|^{q−1}‖g‖_q^{2−q}', () => {
+    // p = 3, q = 3/2: ‖g‖_q = (0.5^1.5 + 1 + 2^1.5)^(2/3) = 4.181981^(2/3) = 2.595701
+    // Δ_nsd = −sign(g)(|g|/‖g‖_q)^{1/2} = −sign(g)·(0.438892, 0.620687, 0.877784)   (‖Δ‖₃ = 1, ⟨g, Δ⟩ = −‖g‖_q)
+    // unnormalized: θ + 0.1·2.595701·Δ = (1 − 0.113923, −2 + 0.161112, 0.5 − 0.227847) = (0.886077, −1.838888, 0.272153)
+    close(step(steepestDescent({ norm: 3 })).values, [0.886077, -1.838888, 0.272153]);
+    // normalized: θ + 0.1·Δ = (0.956111, −1.937931, 0.412222)
+    close(step(steepestDescent({ norm: 3, normalized: true })).values, [0.956111, -1.937931, 0.412222]);
+    // p = 1.5, q = 3: ‖g‖₃ = (0.125 + 1 + 8)^(1/3) = 2.089670;  Δ = −sign(g)(|g|/2.089670)² = −sign(g)·(0.057251, 0.229005, 0.916020)
+    // unnormalized: θ + 0.1·2.089670·Δ = (0.988036, −1.952146, 0.308582)
+    close(step(steepestDescent({ norm: 1.5 })).values, [0.988036, -1.952146, 0.308582]);
+    expect(steepestDescent({ norm: 3 }).name).toBe('steepest-descent-l3');
+    expect(() => steepestDescent({ norm: 0.5 })).toThrow(/norm p must be ≥ 1/);
+  });
+
   it('coordinate descent: greedy (Gauss–Southwell) and seeded random', () => {
     close(step(coordinateDescent()).values, [1, -2, 0.3]);
     const seen = new Set<number>();
