@@ -12,6 +12,7 @@ import {
   adam, coordinateDescent, createUpdateRule, gradientDescent, learningRateAt, mirrorDescent, momentumDescent,
   normalizedGradientDescent, randomCoordinate, signDescent, steepestDescent, withWeightDecay, type UpdateRule,
 } from '../../src/optim/index.ts';
+import { potentialDomain } from '../../src/optim/mirrorDescent.ts';
 
 beforeAll(async () => { await setupBackend(); });
 
@@ -150,6 +151,53 @@ describe('single updates, hand-computed', () => {
   });
 });
 
+describe('hyper-parameter ranges and defaults', () => {
+  it('momentum β ∈ [0, 1): β = 0 is GD even with a velocity; β = 1 and β < 0 are refused', () => {
+    close(step(momentumDescent({ momentum: 0 }), { state: { velocity: [1, 1, 1] } }).values, [0.95, -1.9, 0.3]);
+    expect(() => momentumDescent({ momentum: 1 })).toThrow(/momentum must be in \[0, 1\), got 1/);
+    expect(() => momentumDescent({ momentum: -0.1 })).toThrow(/momentum must be in \[0, 1\)/);
+    expect(momentumDescent().initState(split(theta)).velocity.flatMap((t) => Array.from(t.dataSync()))).toEqual([0, 0, 0]);
+  });
+
+  it('Adam: β₁, β₂ ∈ [0, 1) and ε > 0; zero initial moments', () => {
+    expect(() => adam({ beta1: 1 })).toThrow(/beta1 must be in \[0, 1\), got 1/);
+    expect(() => adam({ beta2: -0.1 })).toThrow(/beta2 must be in \[0, 1\)/);
+    expect(() => adam({ epsilon: 0 })).toThrow(/epsilon must be > 0, got 0/);
+    // β₁ = 0: m̂ = g, so from v = 0 the first step is again η·sign(g).
+    close(step(adam({ beta1: 0 })).values, [0.9, -1.9, 0.4], 1e-6);
+    const state = adam().initState(split(theta));
+    expect(Object.keys(state).sort()).toEqual(['m', 'v']);
+    expect([...state.m, ...state.v].flatMap((t) => Array.from(t.dataSync()))).toEqual([0, 0, 0, 0, 0, 0]);
+    // AdamW's default decoupled decay is λ = 0.01: first step η(sign(g) + 0.01θ) = (0.899, −1.898, 0.3995)
+    close(step(adam({ decoupled: true })).values, [0.899, -1.898, 0.3995], 1e-6);
+  });
+
+  it('weight decay: λ = 0 returns the rule itself; a negative or infinite λ is refused', () => {
+    const rule = gradientDescent();
+    expect(withWeightDecay(rule, 0)).toBe(rule);
+    expect(() => withWeightDecay(rule, -0.1)).toThrow(/weight decay must be a finite number ≥ 0, got -0.1/);
+    expect(() => withWeightDecay(rule, Infinity)).toThrow(/weight decay/);
+    expect(withWeightDecay(momentumDescent(), 0.5).initState(split(theta))).toHaveProperty('velocity');
+  });
+
+  it('mirror-descent potentials: EG± default β = 1, scale and p ranges, parameter domains', () => {
+    // β = 1: θ ← 2 sinh(arcsinh(θ/2) − 0.1g) = 2 sinh(0.431212, −0.781374, 0.047466) = (0.889400, −1.726694, 0.094969)
+    close(step(mirrorDescent({ kind: 'eg-pm' })).values, [0.889400, -1.726694, 0.094969]);
+    expect(() => mirrorDescent({ kind: 'eg-pm', scale: 0 })).toThrow(/optimizer\.potential\.scale: must be a finite number > 0, got 0/);
+    expect(() => mirrorDescent({ kind: 'eg-pm', scale: Infinity })).toThrow(/optimizer\.potential\.scale/);
+    expect(() => mirrorDescent({ kind: 'p-norm', p: 1 })).toThrow(/optimizer\.potential\.p: must be in \(1, 2\], got 1/);
+    expect(() => mirrorDescent({ kind: 'p-norm', p: 2.5 })).toThrow(/optimizer\.potential\.p/);
+    expect(potentialDomain({ kind: 'entropy' })).toBe('positive');
+    expect(potentialDomain({ kind: 'eg-pm' })).toBe('real');
+    expect(potentialDomain({ kind: 'p-norm', p: 1.5 })).toBe('real');
+    // Stateless rules carry no state.
+    for (const rule of [mirrorDescent({ kind: 'eg-pm' }), mirrorDescent({ kind: 'p-norm', p: 1.5 }), coordinateDescent(), steepestDescent({ norm: 3 }), gradientDescent()]) {
+      expect(rule.initState(split(theta))).toEqual({});
+    }
+    expect(mirrorDescent({ kind: 'entropy' }).initState(split([1, 2, 0.5]))).toEqual({});
+  });
+});
+
 describe('learning-rate schedules', () => {
   it('constant, step, cosine and linear warm-up by hand', () => {
     expect(learningRateAt(0.1, { kind: 'constant' }, 7, 100)).toBe(0.1);
@@ -158,6 +206,14 @@ describe('learning-rate schedules', () => {
     // cosine at t = T/2: min + ½(η₀ − min)(1 + cos(π/2)) = 0.01 + 0.045 = 0.055
     expect(learningRateAt(0.1, { kind: 'cosine', minLearningRate: 0.01 }, 50, 100)).toBeCloseTo(0.055, 12);
     expect(learningRateAt(0.1, { kind: 'cosine' }, 0, 100)).toBeCloseTo(0.1, 12);
+    // cosine without a minimum at t = T/2: ½η₀ = 0.05; at t = 3T/4: ½η₀(1 − √½) = 0.014645
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 50, 100)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 75, 100)).toBeCloseTo(0.05 * (1 - Math.SQRT1_2), 12);
+    // T = 0 (no steps) must not divide by zero.
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 0, 0)).toBeCloseTo(0.1, 12);
+    // step schedule just before and at a boundary: 0.1 at t = 9, 0.05 at t = 10
+    expect(learningRateAt(0.1, { kind: 'step', every: 10, gamma: 0.5 }, 9, 100)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(0.1, { kind: 'step', every: 10, gamma: 0.5 }, 10, 100)).toBeCloseTo(0.05, 12);
     // warm-up over 4 steps: step 0 → η₀/4, step 1 → η₀/2, step 4 → η₀
     expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 0, 100)).toBeCloseTo(0.025, 12);
     expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 1, 100)).toBeCloseTo(0.05, 12);
