@@ -13,6 +13,8 @@ import {
   normalizedGradientDescent, randomCoordinate, signDescent, steepestDescent, withWeightDecay, type UpdateRule,
 } from '../../src/optim/index.ts';
 import { potentialDomain } from '../../src/optim/mirrorDescent.ts';
+import { lpNorm } from '../../src/optim/flat.ts';
+import { optimizerDomainProblems, trainingBatchSize } from '../../src/optim/registry.ts';
 
 beforeAll(async () => { await setupBackend(); });
 
@@ -195,6 +197,74 @@ describe('hyper-parameter ranges and defaults', () => {
       expect(rule.initState(split(theta))).toEqual({});
     }
     expect(mirrorDescent({ kind: 'entropy' }).initState(split([1, 2, 0.5]))).toEqual({});
+  });
+});
+
+describe('the registry passes every config field to its rule', () => {
+  it('momentum β, Adam ε and β₁, AdamW λ, the coordinate-descent seed', () => {
+    // β = 0.5 from v = (1, 1, 1): v' = 0.5 + g = (1, −0.5, 2.5);  θ − 0.1v' = (0.9, −1.95, 0.25)
+    close(step(createUpdateRule({ kind: 'momentum', momentum: 0.5 }), { state: { velocity: [1, 1, 1] } }).values, [0.9, -1.95, 0.25]);
+    // ε = 1, first step: θ − 0.1·g/(|g| + 1) = (1 − 0.1/3, −2 + 0.05, 0.5 − 0.2/3)
+    close(step(createUpdateRule({ kind: 'adam', epsilon: 1 })).values, [1 - 0.1 / 3, -1.95, 0.5 - 0.2 / 3]);
+    // β₁ = 0 at t = 2 from v = (0.01, 0.04, 0): m̂ = g, √v̂ = (2.263308, 4.526615, 1.414567) → θ − 0.1·g/√v̂ = (0.977908, −1.977908, 0.358614)
+    close(step(createUpdateRule({ kind: 'adam', beta1: 0 }), { state: { m: [0.1, 0, -0.2], v: [0.01, 0.04, 0] }, step: 1 }).values, [0.977908, -1.977908, 0.358614]);
+    // AdamW λ = 0.1, first step: θ − 0.1(sign(g) + 0.1θ) = (0.89, −1.88, 0.395)
+    close(step(createUpdateRule({ kind: 'adamw', weightDecay: 0.1 })).values, [0.89, -1.88, 0.395], 1e-6);
+    // The random coordinate follows the run seed: at a step where seeds 0 and 7 pick different coordinates.
+    const t = Array.from({ length: 50 }, (_, k) => k).find((k) => randomCoordinate(3, 7, k) !== randomCoordinate(3, 0, k))!;
+    const want = [...theta];
+    want[randomCoordinate(3, 7, t)] -= 0.1 * grad[randomCoordinate(3, 7, t)];
+    close(step(createUpdateRule({ kind: 'coordinate-descent', selection: 'random' }, { seed: 7 }), { step: t }).values, want);
+  });
+
+  it('steepest descent is unnormalized unless asked; unknown kinds and a missing potential are refused', () => {
+    close(step(createUpdateRule({ kind: 'steepest-descent', norm: 'inf' })).values, [0.65, -1.65, 0.15]);
+    close(step(createUpdateRule({ kind: 'steepest-descent', norm: 'inf', normalized: true })).values, [0.9, -1.9, 0.4]);
+    close(step(createUpdateRule({ kind: 'steepest-descent', norm: 3 })).values, [0.886077, -1.838888, 0.272153]);
+    expect(() => createUpdateRule({ kind: 'adagrad' })).toThrow(/optimizer\.kind: unknown optimizer 'adagrad'/);
+    expect(() => createUpdateRule({ kind: 'mirror-descent' })).toThrow(/optimizer\.potential: required for mirror-descent/);
+    expect(mirrorDescent({ kind: 'entropy' }).name).toBe('mirror-descent-entropy');
+  });
+
+  it('batch sizes and parameter-domain problems', () => {
+    expect(trainingBatchSize({ kind: 'sgd' })).toBe(64);
+    expect(trainingBatchSize({ kind: 'sgd', batchSize: 8 })).toBe(8);
+    expect(trainingBatchSize({ kind: 'gd', batchSize: 8 })).toBeNull();
+    expect(trainingBatchSize({ kind: 'momentum' })).toBeNull();
+    expect(optimizerDomainProblems({ kind: 'gd' }, 'mlp')).toEqual([]);
+    expect(optimizerDomainProblems({ kind: 'mirror-descent', potential: { kind: 'eg-pm' } }, 'mlp')).toEqual([]);
+    const problems = optimizerDomainProblems({ kind: 'mirror-descent', potential: { kind: 'entropy' } }, 'cnn');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^optimizer\.potential: the 'entropy' potential .* model 'cnn' .*use the signed \{"kind":"eg-pm"\} or \{"kind":"p-norm","p":…\} potential$/);
+  });
+});
+
+describe('flat-vector helpers', () => {
+  it('‖v‖_p scales by the largest entry, so tiny and large entries neither under- nor overflow in float32', () => {
+    // ‖(1e-20, 3, 4)‖₃ = (27 + 64)^(1/3) = 4.497941 (scaling by the smallest entry would overflow: (4/1e-20)³)
+    expect(lpNorm(tf.tensor1d([1e-20, 3, -4]), 3).dataSync()[0]).toBeCloseTo(4.497941, 5);
+    // ‖(1e-30, 2e-30)‖₃ = 1e-30·(1 + 8)^(1/3) = 2.080084e-30 (unscaled, |v|³ underflows to 0)
+    expect(lpNorm(tf.tensor1d([1e-30, 2e-30]), 3).dataSync()[0] / 2.080084e-30).toBeCloseTo(1, 4);
+    expect(lpNorm(tf.tensor1d([1, -2, 2]), Infinity).dataSync()[0]).toBe(2);
+    expect(lpNorm(tf.tensor1d([1, -2, 2]), 1).dataSync()[0]).toBe(5);
+    expect(lpNorm(tf.tensor1d([1, -2, 2]), 2).dataSync()[0]).toBeCloseTo(3, 6);
+  });
+
+  it('a rule over a single parameter tensor (no split needed) keeps its shape', () => {
+    const params = [tf.tensor2d([[1, -2], [0.5, 3]])];
+    const out = steepestDescent({ norm: 1 }).update(params, [tf.tensor2d([[0.5, -1], [2, 1]])], {}, { step: 0, learningRate: 0.1 });
+    expect(out.params).toHaveLength(1);
+    expect(out.params[0].shape).toEqual([2, 2]);
+    close(Array.from(out.params[0].dataSync()), [1, -2, 0.3, 3]);
+  });
+
+  it('weight decay frees its decayed gradient (no tensor leak per step)', () => {
+    const params = split(theta);
+    const grads = split(grad);
+    const rule = withWeightDecay(gradientDescent(), 0.5);
+    const before = tf.memory().numTensors;
+    const out = rule.update(params, grads, {}, { step: 0, learningRate: 0.1 });
+    expect(tf.memory().numTensors).toBe(before + out.params.length);
   });
 });
 
