@@ -49,6 +49,8 @@ describe('loadCheckpoint names what is wrong', () => {
   it('shapes: negative or fractional sizes; a tensor count or name that disagrees with the architecture', () => {
     expect(() => loadCheckpoint(checkpoint((m) => { m.tensors[0].shape = [2, -3]; }))).toThrow(/tensor 'dense0\/kernel' has shape \[2,-3\], expected a list of non-negative integers/);
     expect(() => loadCheckpoint(checkpoint((m) => { m.tensors[1].shape = [3, 0.5]; }))).toThrow(/tensor 'dense1\/kernel' has shape \[3,0\.5\]/);
+    // 0 is a valid (non-negative) dimension: [2, 0] is refused for disagreeing with the architecture, not as malformed.
+    expect(() => loadCheckpoint(checkpoint((m) => { m.tensors[0].shape = [2, 0]; }))).toThrow(/tensor 'dense0\/kernel' has shape \[2,0\], the architecture needs \[2,3\]/);
     expect(() => loadCheckpoint(checkpoint((m) => { m.tensors.pop(); }))).toThrow(/architecture 'mlp' has 2 tensors, the tensors list has 1/);
     expect(() => loadCheckpoint(checkpoint((m) => { m.tensors[1].name = 'dense1/bias'; }))).toThrow(/tensor 1 is named 'dense1\/bias', expected 'dense1\/kernel'/);
   });
