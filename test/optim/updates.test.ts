@@ -232,6 +232,8 @@ describe('the registry passes every config field to its rule', () => {
     expect(trainingBatchSize({ kind: 'gd', batchSize: 8 })).toBeNull();
     expect(trainingBatchSize({ kind: 'momentum' })).toBeNull();
     expect(optimizerDomainProblems({ kind: 'gd' }, 'mlp')).toEqual([]);
+    // Only mirror descent uses a potential; another rule given one has no domain restriction.
+    expect(optimizerDomainProblems({ kind: 'gd', potential: { kind: 'entropy' } }, 'mlp')).toEqual([]);
     expect(optimizerDomainProblems({ kind: 'mirror-descent', potential: { kind: 'eg-pm' } }, 'mlp')).toEqual([]);
     const problems = optimizerDomainProblems({ kind: 'mirror-descent', potential: { kind: 'entropy' } }, 'cnn');
     expect(problems).toHaveLength(1);
