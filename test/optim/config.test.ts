@@ -64,6 +64,12 @@ describe('optimizer config', () => {
     expect(p[0]).toMatch(/^optimizer\.kind: unknown optimizer \(known: gd, sgd, momentum/);
   });
 
+  it('a section that is not an object is a type error, not an unknown optimizer or potential', () => {
+    expect(problems('adam')).toEqual(['optimizer: Invalid input: expected object, received string']);
+    expect(problems({ kind: 'mirror-descent', learningRate: 0.1, potential: 'entropy' })).toEqual(['optimizer.potential: Invalid input: expected object, received string']);
+    expect(problems({ kind: 'mirror-descent', learningRate: 0.1, potential: { kind: 'p-norm', p: 3 } })[0]).toMatch(/^optimizer\.potential\.p: .*<=2/);
+  });
+
   it('rejects a negative or zero learning rate, naming optimizer.learningRate', () => {
     expect(problems({ kind: 'adam', learningRate: -0.01 })[0]).toMatch(/^optimizer\.learningRate: .*>0/);
     expect(problems({ kind: 'gd', learningRate: 0 })[0]).toMatch(/^optimizer\.learningRate/);
