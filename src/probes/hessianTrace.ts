@@ -58,7 +58,8 @@ export function rademacherLike(params: tf.Tensor[], rng: Rng): tf.Tensor[] {
   });
 }
 
-function meanAndStderr(values: number[]): { mean: number; stderr: number } {
+/** Sample mean of the vᵀHv values and its standard error s/√m (s with the m − 1 divisor). */
+export function meanAndStderr(values: number[]): { mean: number; stderr: number } {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   if (values.length < 2) return { mean, stderr: Infinity };
   const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);

@@ -93,13 +93,43 @@ describe('architectures (cpu)', () => {
     }
   });
 
-  it('init schemes and α set the weight scale: std ≈ α·√(2/fan_in) for He on a conv kernel', () => {
-    const model = createCnn({ inputShape: [8, 8, 4], channels: [64], kernelSize: 3, outputs: 2, initScale: 0.25 });
-    const [kernel, dense] = model.init(createRng(5));
-    const values = kernel.dataSync();
-    const std = Math.sqrt(Array.from(values).reduce((s, v) => s + v * v, 0) / values.length);
-    expect(std / (0.25 * Math.sqrt(2 / 36))).toBeCloseTo(1, 1);
+  /**
+   * For n i.i.d. N(0, σ²) draws, n·s²/σ² ~ χ²_n (s² = Σw²/n, the mean is known to be 0). The
+   * interval below holds with probability 1 − 2·10⁻⁶ (z = 4.753 per tail, Wilson–Hilferty
+   * quantiles, accurate to < 10⁻³ relative at these n), so a scale off by more than ≈ 1.3% fails.
+   */
+  function expectGaussianStd(values: ArrayLike<number>, sigma: number, label: string) {
+    const n = values.length;
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < n; i++) { sum += values[i]; squares += values[i] ** 2; }
+    const z = 4.753;
+    const c = 2 / (9 * n);
+    const ratio = Math.sqrt(squares / n) / sigma;
+    expect(ratio, `${label}: s/σ`).toBeGreaterThan(Math.sqrt((1 - c - z * Math.sqrt(c)) ** 3));
+    expect(ratio, `${label}: s/σ`).toBeLessThan(Math.sqrt((1 - c + z * Math.sqrt(c)) ** 3));
+    expect(Math.abs(sum / n), `${label}: mean`).toBeLessThan(z * sigma / Math.sqrt(n));
+  }
+
+  it('init schemes and α set the weight scale: sample std within a χ² bound of α·√(2/fan_in) (He), √(1/fan_in) (LeCun), √(2/(fan_in+fan_out)) (Glorot)', () => {
+    // He on a conv kernel [3, 3, 16, 512]: fan_in = 3·3·16 = 144, n = 73,728 (bound ±1.2%).
+    const cnn = createCnn({ inputShape: [8, 8, 16], channels: [512], kernelSize: 3, outputs: 2, initScale: 0.25 });
+    const [kernel, dense] = cnn.init(createRng(5));
+    expect(kernel.shape).toEqual([3, 3, 16, 512]);
+    expectGaussianStd(kernel.dataSync(), 0.25 * Math.sqrt(2 / 144), 'he conv α = 0.25');
     tf.dispose([kernel, dense]);
+    // Dense kernels [256, 512] (n = 131,072, bound ±0.9%) and [512, 64].
+    for (const [init, std0, std1] of [
+      ['lecun', Math.sqrt(1 / 256), Math.sqrt(1 / 512)],
+      ['glorot', Math.sqrt(2 / (256 + 512)), Math.sqrt(2 / (512 + 64))],
+      ['he', 3 * Math.sqrt(2 / 256), 3 * Math.sqrt(2 / 512)],
+    ] as const) {
+      const mlp = createMlp({ widths: [256, 512, 64], init, initScale: init === 'he' ? 3 : 1 });
+      const [w0, w1] = mlp.init(createRng(8));
+      expectGaussianStd(w0.dataSync(), std0, `${init} layer 0`);
+      expectGaussianStd(w1.dataSync(), std1, `${init} layer 1`);
+      tf.dispose([w0, w1]);
+    }
   });
 
   it.each(all)('%s round-trips through an ibl-checkpoint/1 folder (kind, tensors, identical logits)', (_, make) => {

@@ -24,16 +24,29 @@ function problems(optimizer: unknown): string[] {
 }
 
 describe('optimizer config', () => {
-  it('accepts every optimiser kind and builds its rule', () => {
+  it('accepts every optimiser kind and builds the rule it names', () => {
     const extra: Record<string, object> = {
       'mirror-descent': { potential: { kind: 'p-norm', p: 1.5 } },
       'steepest-descent': { norm: 'inf' },
     };
+    // The rule each kind must build (sgd is GD on minibatches: the loop, not the rule, samples).
+    const expectedName: Record<string, string> = {
+      gd: 'gd', sgd: 'gd', momentum: 'momentum', nesterov: 'nesterov', adam: 'adam', adamw: 'adamw',
+      'sign-gd': 'sign-gd', 'normalized-gd': 'normalized-gd', 'coordinate-descent': 'coordinate-descent-greedy',
+      'mirror-descent': 'mirror-descent-p1.5', 'steepest-descent': 'steepest-descent-linf',
+    };
+    expect([...optimizerKinds].sort()).toEqual(Object.keys(expectedName).sort());
     for (const kind of optimizerKinds) {
       const config = parseRunConfig({ ...base, optimizer: { kind, learningRate: 0.1, ...extra[kind] } });
       expect(config.optimizer.kind).toBe(kind);
-      expect(createUpdateRule(config.optimizer).name).toBeTruthy();
+      expect(createUpdateRule(config.optimizer).name, kind).toBe(expectedName[kind]);
     }
+    const named = (optimizer: object) => createUpdateRule(parseRunConfig({ ...base, optimizer: { learningRate: 0.1, ...optimizer } }).optimizer).name;
+    expect(named({ kind: 'momentum', weightDecay: 0.1 })).toBe('momentum+wd');
+    expect(named({ kind: 'adamw', weightDecay: 0.1 })).toBe('adamw');
+    expect(named({ kind: 'coordinate-descent', selection: 'random' })).toBe('coordinate-descent-random');
+    expect(named({ kind: 'steepest-descent', norm: 1, normalized: true })).toBe('steepest-descent-l1-normalized');
+    expect(named({ kind: 'mirror-descent', potential: { kind: 'eg-pm', scale: 0.5 } })).toBe('mirror-descent-eg-pm');
   });
 
   it('defaults: kind sgd with batches of 64; gd full batch (batchSize is an error); others full batch unless batchSize', () => {
@@ -54,6 +67,12 @@ describe('optimizer config', () => {
     const p = problems({ kind: 'adagrad', learningRate: 0.1 });
     expect(p).toHaveLength(1);
     expect(p[0]).toMatch(/^optimizer\.kind: unknown optimizer \(known: gd, sgd, momentum/);
+  });
+
+  it('a section that is not an object is a type error, not an unknown optimizer or potential', () => {
+    expect(problems('adam')).toEqual(['optimizer: Invalid input: expected object, received string']);
+    expect(problems({ kind: 'mirror-descent', learningRate: 0.1, potential: 'entropy' })).toEqual(['optimizer.potential: Invalid input: expected object, received string']);
+    expect(problems({ kind: 'mirror-descent', learningRate: 0.1, potential: { kind: 'p-norm', p: 3 } })[0]).toMatch(/^optimizer\.potential\.p: .*<=2/);
   });
 
   it('rejects a negative or zero learning rate, naming optimizer.learningRate', () => {

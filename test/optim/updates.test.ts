@@ -12,6 +12,9 @@ import {
   adam, coordinateDescent, createUpdateRule, gradientDescent, learningRateAt, mirrorDescent, momentumDescent,
   normalizedGradientDescent, randomCoordinate, signDescent, steepestDescent, withWeightDecay, type UpdateRule,
 } from '../../src/optim/index.ts';
+import { potentialDomain } from '../../src/optim/mirrorDescent.ts';
+import { lpNorm } from '../../src/optim/flat.ts';
+import { optimizerDomainProblems, trainingBatchSize } from '../../src/optim/registry.ts';
 
 beforeAll(async () => { await setupBackend(); });
 
@@ -95,6 +98,20 @@ describe('single updates, hand-computed', () => {
     close(step(steepestDescent({ norm: 1, normalized: true })).values, [1, -2, 0.4]);
   });
 
+  it('steepest descent w.r.t. a general ℓp (p = 3 and p = 1.5): −sign(g)|g|^{q−1}‖g‖_q^{2−q}', () => {
+    // p = 3, q = 3/2: ‖g‖_q = (0.5^1.5 + 1 + 2^1.5)^(2/3) = 4.181981^(2/3) = 2.595701
+    // Δ_nsd = −sign(g)(|g|/‖g‖_q)^{1/2} = −sign(g)·(0.438892, 0.620687, 0.877784)   (‖Δ‖₃ = 1, ⟨g, Δ⟩ = −‖g‖_q)
+    // unnormalized: θ + 0.1·2.595701·Δ = (1 − 0.113923, −2 + 0.161112, 0.5 − 0.227847) = (0.886077, −1.838888, 0.272153)
+    close(step(steepestDescent({ norm: 3 })).values, [0.886077, -1.838888, 0.272153]);
+    // normalized: θ + 0.1·Δ = (0.956111, −1.937931, 0.412222)
+    close(step(steepestDescent({ norm: 3, normalized: true })).values, [0.956111, -1.937931, 0.412222]);
+    // p = 1.5, q = 3: ‖g‖₃ = (0.125 + 1 + 8)^(1/3) = 2.089670;  Δ = −sign(g)(|g|/2.089670)² = −sign(g)·(0.057251, 0.229005, 0.916020)
+    // unnormalized: θ + 0.1·2.089670·Δ = (0.988036, −1.952146, 0.308582)
+    close(step(steepestDescent({ norm: 1.5 })).values, [0.988036, -1.952146, 0.308582]);
+    expect(steepestDescent({ norm: 3 }).name).toBe('steepest-descent-l3');
+    expect(() => steepestDescent({ norm: 0.5 })).toThrow(/norm p must be ≥ 1/);
+  });
+
   it('coordinate descent: greedy (Gauss–Southwell) and seeded random', () => {
     close(step(coordinateDescent()).values, [1, -2, 0.3]);
     const seen = new Set<number>();
@@ -136,6 +153,123 @@ describe('single updates, hand-computed', () => {
   });
 });
 
+describe('hyper-parameter ranges and defaults', () => {
+  it('momentum β ∈ [0, 1): β = 0 is GD even with a velocity; β = 1 and β < 0 are refused', () => {
+    close(step(momentumDescent({ momentum: 0 }), { state: { velocity: [1, 1, 1] } }).values, [0.95, -1.9, 0.3]);
+    expect(() => momentumDescent({ momentum: 1 })).toThrow(/momentum must be in \[0, 1\), got 1/);
+    expect(() => momentumDescent({ momentum: -0.1 })).toThrow(/momentum must be in \[0, 1\)/);
+    expect(momentumDescent().initState(split(theta)).velocity.flatMap((t) => Array.from(t.dataSync()))).toEqual([0, 0, 0]);
+  });
+
+  it('Adam: β₁, β₂ ∈ [0, 1) and ε > 0; zero initial moments', () => {
+    expect(() => adam({ beta1: 1 })).toThrow(/beta1 must be in \[0, 1\), got 1/);
+    expect(() => adam({ beta2: -0.1 })).toThrow(/beta2 must be in \[0, 1\)/);
+    expect(() => adam({ epsilon: 0 })).toThrow(/epsilon must be > 0, got 0/);
+    // β₁ = 0: m̂ = g, so from v = 0 the first step is again η·sign(g).
+    close(step(adam({ beta1: 0 })).values, [0.9, -1.9, 0.4], 1e-6);
+    const state = adam().initState(split(theta));
+    expect(Object.keys(state).sort()).toEqual(['m', 'v']);
+    expect([...state.m, ...state.v].flatMap((t) => Array.from(t.dataSync()))).toEqual([0, 0, 0, 0, 0, 0]);
+    // AdamW's default decoupled decay is λ = 0.01: first step η(sign(g) + 0.01θ) = (0.899, −1.898, 0.3995)
+    close(step(adam({ decoupled: true })).values, [0.899, -1.898, 0.3995], 1e-6);
+  });
+
+  it('weight decay: λ = 0 returns the rule itself; a negative or infinite λ is refused', () => {
+    const rule = gradientDescent();
+    expect(withWeightDecay(rule, 0)).toBe(rule);
+    expect(() => withWeightDecay(rule, -0.1)).toThrow(/weight decay must be a finite number ≥ 0, got -0.1/);
+    expect(() => withWeightDecay(rule, Infinity)).toThrow(/weight decay/);
+    expect(withWeightDecay(momentumDescent(), 0.5).initState(split(theta))).toHaveProperty('velocity');
+  });
+
+  it('mirror-descent potentials: EG± default β = 1, scale and p ranges, parameter domains', () => {
+    // β = 1: θ ← 2 sinh(arcsinh(θ/2) − 0.1g) = 2 sinh(0.431212, −0.781374, 0.047466) = (0.889400, −1.726694, 0.094969)
+    close(step(mirrorDescent({ kind: 'eg-pm' })).values, [0.889400, -1.726694, 0.094969]);
+    expect(() => mirrorDescent({ kind: 'eg-pm', scale: 0 })).toThrow(/optimizer\.potential\.scale: must be a finite number > 0, got 0/);
+    expect(() => mirrorDescent({ kind: 'eg-pm', scale: Infinity })).toThrow(/optimizer\.potential\.scale/);
+    expect(() => mirrorDescent({ kind: 'p-norm', p: 1 })).toThrow(/optimizer\.potential\.p: must be in \(1, 2\], got 1/);
+    expect(() => mirrorDescent({ kind: 'p-norm', p: 2.5 })).toThrow(/optimizer\.potential\.p/);
+    expect(potentialDomain({ kind: 'entropy' })).toBe('positive');
+    expect(potentialDomain({ kind: 'eg-pm' })).toBe('real');
+    expect(potentialDomain({ kind: 'p-norm', p: 1.5 })).toBe('real');
+    // Stateless rules carry no state.
+    for (const rule of [mirrorDescent({ kind: 'eg-pm' }), mirrorDescent({ kind: 'p-norm', p: 1.5 }), coordinateDescent(), steepestDescent({ norm: 3 }), gradientDescent()]) {
+      expect(rule.initState(split(theta))).toEqual({});
+    }
+    expect(mirrorDescent({ kind: 'entropy' }).initState(split([1, 2, 0.5]))).toEqual({});
+  });
+});
+
+describe('the registry passes every config field to its rule', () => {
+  it('momentum β, Adam ε and β₁, AdamW λ, the coordinate-descent seed', () => {
+    // β = 0.5 from v = (1, 1, 1): v' = 0.5 + g = (1, −0.5, 2.5);  θ − 0.1v' = (0.9, −1.95, 0.25)
+    close(step(createUpdateRule({ kind: 'momentum', momentum: 0.5 }), { state: { velocity: [1, 1, 1] } }).values, [0.9, -1.95, 0.25]);
+    // ε = 1, first step: θ − 0.1·g/(|g| + 1) = (1 − 0.1/3, −2 + 0.05, 0.5 − 0.2/3)
+    close(step(createUpdateRule({ kind: 'adam', epsilon: 1 })).values, [1 - 0.1 / 3, -1.95, 0.5 - 0.2 / 3]);
+    // β₁ = 0 at t = 2 from v = (0.01, 0.04, 0): m̂ = g, √v̂ = (2.263308, 4.526615, 1.414567) → θ − 0.1·g/√v̂ = (0.977908, −1.977908, 0.358614)
+    close(step(createUpdateRule({ kind: 'adam', beta1: 0 }), { state: { m: [0.1, 0, -0.2], v: [0.01, 0.04, 0] }, step: 1 }).values, [0.977908, -1.977908, 0.358614]);
+    // AdamW λ = 0.1, first step: θ − 0.1(sign(g) + 0.1θ) = (0.89, −1.88, 0.395)
+    close(step(createUpdateRule({ kind: 'adamw', weightDecay: 0.1 })).values, [0.89, -1.88, 0.395], 1e-6);
+    // The random coordinate follows the run seed: at a step where seeds 0 and 7 pick different coordinates.
+    const t = Array.from({ length: 50 }, (_, k) => k).find((k) => randomCoordinate(3, 7, k) !== randomCoordinate(3, 0, k))!;
+    const want = [...theta];
+    want[randomCoordinate(3, 7, t)] -= 0.1 * grad[randomCoordinate(3, 7, t)];
+    close(step(createUpdateRule({ kind: 'coordinate-descent', selection: 'random' }, { seed: 7 }), { step: t }).values, want);
+  });
+
+  it('steepest descent is unnormalized unless asked; unknown kinds and a missing potential are refused', () => {
+    close(step(createUpdateRule({ kind: 'steepest-descent', norm: 'inf' })).values, [0.65, -1.65, 0.15]);
+    close(step(createUpdateRule({ kind: 'steepest-descent', norm: 'inf', normalized: true })).values, [0.9, -1.9, 0.4]);
+    close(step(createUpdateRule({ kind: 'steepest-descent', norm: 3 })).values, [0.886077, -1.838888, 0.272153]);
+    expect(() => createUpdateRule({ kind: 'adagrad' })).toThrow(/optimizer\.kind: unknown optimizer 'adagrad'/);
+    expect(() => createUpdateRule({ kind: 'mirror-descent' })).toThrow(/optimizer\.potential: required for mirror-descent/);
+    expect(mirrorDescent({ kind: 'entropy' }).name).toBe('mirror-descent-entropy');
+  });
+
+  it('batch sizes and parameter-domain problems', () => {
+    expect(trainingBatchSize({ kind: 'sgd' })).toBe(64);
+    expect(trainingBatchSize({ kind: 'sgd', batchSize: 8 })).toBe(8);
+    expect(trainingBatchSize({ kind: 'gd', batchSize: 8 })).toBeNull();
+    expect(trainingBatchSize({ kind: 'momentum' })).toBeNull();
+    expect(optimizerDomainProblems({ kind: 'gd' }, 'mlp')).toEqual([]);
+    // Only mirror descent uses a potential; another rule given one has no domain restriction.
+    expect(optimizerDomainProblems({ kind: 'gd', potential: { kind: 'entropy' } }, 'mlp')).toEqual([]);
+    expect(optimizerDomainProblems({ kind: 'mirror-descent', potential: { kind: 'eg-pm' } }, 'mlp')).toEqual([]);
+    const problems = optimizerDomainProblems({ kind: 'mirror-descent', potential: { kind: 'entropy' } }, 'cnn');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^optimizer\.potential: the 'entropy' potential .* model 'cnn' .*use the signed \{"kind":"eg-pm"\} or \{"kind":"p-norm","p":…\} potential$/);
+  });
+});
+
+describe('flat-vector helpers', () => {
+  it('‖v‖_p scales by the largest entry, so tiny and large entries neither under- nor overflow in float32', () => {
+    // ‖(1e-20, 3, 4)‖₃ = (27 + 64)^(1/3) = 4.497941 (scaling by the smallest entry would overflow: (4/1e-20)³)
+    expect(lpNorm(tf.tensor1d([1e-20, 3, -4]), 3).dataSync()[0]).toBeCloseTo(4.497941, 5);
+    // ‖(1e-30, 2e-30)‖₃ = 1e-30·(1 + 8)^(1/3) = 2.080084e-30 (unscaled, |v|³ underflows to 0)
+    expect(lpNorm(tf.tensor1d([1e-30, 2e-30]), 3).dataSync()[0] / 2.080084e-30).toBeCloseTo(1, 4);
+    expect(lpNorm(tf.tensor1d([1, -2, 2]), Infinity).dataSync()[0]).toBe(2);
+    expect(lpNorm(tf.tensor1d([1, -2, 2]), 1).dataSync()[0]).toBe(5);
+    expect(lpNorm(tf.tensor1d([1, -2, 2]), 2).dataSync()[0]).toBeCloseTo(3, 6);
+  });
+
+  it('a rule over a single parameter tensor (no split needed) keeps its shape', () => {
+    const params = [tf.tensor2d([[1, -2], [0.5, 3]])];
+    const out = steepestDescent({ norm: 1 }).update(params, [tf.tensor2d([[0.5, -1], [2, 1]])], {}, { step: 0, learningRate: 0.1 });
+    expect(out.params).toHaveLength(1);
+    expect(out.params[0].shape).toEqual([2, 2]);
+    close(Array.from(out.params[0].dataSync()), [1, -2, 0.3, 3]);
+  });
+
+  it('weight decay frees its decayed gradient (no tensor leak per step)', () => {
+    const params = split(theta);
+    const grads = split(grad);
+    const rule = withWeightDecay(gradientDescent(), 0.5);
+    const before = tf.memory().numTensors;
+    const out = rule.update(params, grads, {}, { step: 0, learningRate: 0.1 });
+    expect(tf.memory().numTensors).toBe(before + out.params.length);
+  });
+});
+
 describe('learning-rate schedules', () => {
   it('constant, step, cosine and linear warm-up by hand', () => {
     expect(learningRateAt(0.1, { kind: 'constant' }, 7, 100)).toBe(0.1);
@@ -144,6 +278,14 @@ describe('learning-rate schedules', () => {
     // cosine at t = T/2: min + ½(η₀ − min)(1 + cos(π/2)) = 0.01 + 0.045 = 0.055
     expect(learningRateAt(0.1, { kind: 'cosine', minLearningRate: 0.01 }, 50, 100)).toBeCloseTo(0.055, 12);
     expect(learningRateAt(0.1, { kind: 'cosine' }, 0, 100)).toBeCloseTo(0.1, 12);
+    // cosine without a minimum at t = T/2: ½η₀ = 0.05; at t = 3T/4: ½η₀(1 − √½) = 0.014645
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 50, 100)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 75, 100)).toBeCloseTo(0.05 * (1 - Math.SQRT1_2), 12);
+    // T = 0 (no steps) must not divide by zero.
+    expect(learningRateAt(0.1, { kind: 'cosine' }, 0, 0)).toBeCloseTo(0.1, 12);
+    // step schedule just before and at a boundary: 0.1 at t = 9, 0.05 at t = 10
+    expect(learningRateAt(0.1, { kind: 'step', every: 10, gamma: 0.5 }, 9, 100)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(0.1, { kind: 'step', every: 10, gamma: 0.5 }, 10, 100)).toBeCloseTo(0.05, 12);
     // warm-up over 4 steps: step 0 → η₀/4, step 1 → η₀/2, step 4 → η₀
     expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 0, 100)).toBeCloseTo(0.025, 12);
     expect(learningRateAt(0.1, { kind: 'constant', warmupSteps: 4 }, 1, 100)).toBeCloseTo(0.05, 12);

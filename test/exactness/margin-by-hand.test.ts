@@ -1,0 +1,56 @@
+/**
+ * The normalized margin min_i q_i / ‖θ‖₂^L, its layer-product form, quantiles and the fraction
+ * of positive margins, each recomputed here in float64 from the parameters' values: logits by
+ * the README forward pass, q_i = z_{y_i} − max_{j≠y_i} z_j, ‖θ‖₂ summed over every tensor.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../../src/backend/index.ts';
+import { createMlp } from '../../src/models/mlp.ts';
+import { normalizedMargin } from '../../src/probes/margin.ts';
+import { createRng } from '../../src/util/rng.ts';
+import { seededValues } from '../helpers/float64.ts';
+import { margins64, mlpLogits64 } from '../helpers/mlp64.ts';
+
+beforeAll(async () => { await setupBackend(); });
+
+describe.each([
+  [[5, 7, 3]],
+  [[6, 10, 8, 4]],
+])('normalized margin of the bias-free ReLU MLP %j by hand', (widths) => {
+  it('min q_i / ‖θ‖₂^L, min q_i / Π‖W_l‖_F, the quantiles and the fraction positive', () => {
+    const n = 31;
+    const L = widths.length - 1;
+    const k = widths[L];
+    const model = createMlp({ widths });
+    const params = model.init(createRng(17));
+    const kernels = params.map((p) => Float64Array.from(p.dataSync()));
+    const xValues = Float32Array.from(seededValues(n * widths[0], 23));
+    const labels = Int32Array.from({ length: n }, (_, i) => (i * 5 + 1) % k);
+    const q = margins64(mlpLogits64(widths, kernels, xValues, n), labels, k);
+    const squared = kernels.map((w) => w.reduce((s, v) => s + v * v, 0));
+    const normL = Math.sqrt(squared.reduce((a, b) => a + b, 0)) ** L;
+    const layerProduct = squared.reduce((prod, s) => prod * Math.sqrt(s), 1);
+    const sorted = q.map((v) => v / normL).sort((a, b) => a - b);
+    const minQ = Math.min(...q);
+    // Both signs occur, so the minimum is not trivially the first or a positive entry.
+    expect(q.some((v) => v > 0) && q.some((v) => v < 0)).toBe(true);
+
+    const x = tf.tensor2d(xValues, [n, widths[0]]);
+    const r = normalizedMargin(model, params, x, labels);
+    const close = (got: number | null, want: number) => expect(Math.abs(got! - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
+    expect(r.homogeneityDegree).toBe(L);
+    expect(r.homogeneity.verified).toBe(true);
+    close(r.minUnnormalized, minQ);
+    close(r.normalized, minQ / normL);
+    close(r.normalizedByLayerProduct, minQ / layerProduct);
+    expect(r.quantilesOf).toBe('normalized');
+    const byQ = new Map(r.quantiles.map((e) => [e.q, e.value]));
+    close(byQ.get(0)!, sorted[0]);
+    close(byQ.get(1)!, sorted[n - 1]);
+    close(byQ.get(0.5)!, sorted[15]); // n = 31: the median is the 16th value
+    close(byQ.get(0.25)!, sorted[7.5 | 0] + 0.5 * (sorted[8] - sorted[7])); // position 30·0.25 = 7.5
+    expect(r.fractionPositive).toBe(q.filter((v) => v > 0).length / n);
+    tf.dispose([...params, x]);
+  });
+});
