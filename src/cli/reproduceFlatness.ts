@@ -7,6 +7,7 @@ import { flatnessPreset, flatnessScales, type FlatnessConfig, type FlatnessScale
 import { flatnessStudy } from '../experiments/flatness/study.ts';
 import { estimateStudySeconds } from '../experiments/flatness/estimate.ts';
 import { runStudy } from '../experiments/study/engine.ts';
+import { executionSchema } from '../experiments/study/executionConfig.ts';
 import { studyExit, studyOptionsUsage, studyParseOptions, studyRunOptions } from './studyOptions.ts';
 
 export const reproduceFlatnessUsage = `ibl reproduce flatness-vs-lr [--scale quick|paper] [--set path=value ...] [--out DIR]
@@ -41,11 +42,13 @@ export async function reproduceFlatnessCommand(argv: string[]): Promise<number> 
   }
   if (!(flatnessScales as readonly string[]).includes(values.scale)) throw new ConfigError([`--scale ${values.scale}: expected one of ${flatnessScales.join(', ')}`], 'command line');
   const preset = flatnessPreset(values.scale as FlatnessScale) as unknown as Record<string, unknown>;
-  const unknownFields = values.set.map((a) => a.split('=')[0]).filter((p) => !(p.split('.')[0] in preset));
+  const unknownFields = values.set.map((a) => a.split('=')[0]).filter((p) => !(p.split('.')[0] in preset) && p.split('.')[0] !== 'execution');
   if (unknownFields.length > 0) throw new ConfigError(unknownFields.map((f) => `--set ${f}: unknown field (known: ${Object.keys(preset).join(', ')})`), 'command line');
   const config = applyOverrides(preset, values.set) as unknown as FlatnessConfig;
   const outDir = values.out ?? path.join('reports', 'flatness-vs-lr', config.scale);
-  const engine = studyRunOptions(values, outDir);
+  const execution = executionSchema.safeParse(config.execution ?? {});
+  if (!execution.success) throw new ConfigError(execution.error.issues.map((i) => `execution.${i.path.map(String).join('.')}: ${i.message}`), 'command line');
+  const engine = studyRunOptions(values, outDir, execution.data);
   const jobs = engine.jobs ?? Math.min(2, os.availableParallelism());
   const study = flatnessStudy(config);
   const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -58,7 +58,7 @@ export async function reproduceInitScaleCommand(argv: string[]): Promise<number>
   }
   const spec = resolveInitScaleSpec(values);
   const outDir = values.out ?? path.join('reports', 'init-scale', spec.scale);
-  const engine = studyRunOptions(values, outDir);
+  const engine = studyRunOptions(values, outDir, spec.execution);
   const started = Date.now();
   const result = await runStudy(initScaleStudy(spec), { ...engine, jobs: engine.jobs ?? Math.min(2, os.availableParallelism()) });
   for (const v of result.verdicts) process.stdout.write(`${v.pass ? 'PASS' : 'FAIL'}  ${v.claim} — ${v.detail}\n`);

@@ -73,7 +73,7 @@ export async function reproduceZhangCommand(argv: string[]): Promise<number> {
   }
   const config = resolveZhangConfig(values);
   const outDir = values.out ?? path.join('reports', 'zhang', `${config.dataset}-${config.scale}`);
-  const engine = studyRunOptions(values, outDir);
+  const engine = studyRunOptions(values, outDir, config.execution);
   const jobs = engine.jobs ?? Math.min(2, os.availableParallelism());
   fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();

@@ -1,8 +1,11 @@
 /** Command-line options shared by every command that runs a study on the engine. */
 import { ConfigError } from '../experiments/runConfig.ts';
 import type { RunStudyOptions, RunStudyResult } from '../experiments/study/engine.ts';
+import type { ExecutionConfig } from '../experiments/study/executionConfig.ts';
 
-export const studyOptionsUsage = `  --executor local|slurm   where the points run (default local)
+export const studyOptionsUsage = `  (each of these flags may also be set in the study config's \`execution\` field, under the
+   same name in camelCase — e.g. --set execution.executor=slurm; a flag given here wins)
+  --executor local|slurm   where the points run (default local)
   --jobs N                 local: points at once, each in its own process (default: the cores)
   --fresh                  delete the study's run folders first and train every point again
   --partition P, --time T, --cpus-per-task N, --mem M, --sbatch-arg ARG (repeatable), --retries N
@@ -31,22 +34,27 @@ function positiveInt(flag: string, text: string | undefined, min = 1): number | 
   return n;
 }
 
-export function studyRunOptions(values: Record<string, unknown>, outDir: string): RunStudyOptions {
-  const executor = (values.executor as string | undefined) ?? 'local';
+/**
+ * The engine options from the command line, falling back to the study config's `execution`
+ * field (executionConfig.ts) for every flag not given.
+ */
+export function studyRunOptions(values: Record<string, unknown>, outDir: string, execution: ExecutionConfig = {}): RunStudyOptions {
+  const executor = (values.executor as string | undefined) ?? execution.executor ?? 'local';
   if (executor !== 'local' && executor !== 'slurm') throw new ConfigError([`--executor ${executor}: expected local or slurm`], 'command line');
+  const sbatchArgs = values['sbatch-arg'] as string[] | undefined;
   return {
     outDir,
     executor,
-    jobs: positiveInt('jobs', values.jobs as string | undefined),
+    jobs: positiveInt('jobs', values.jobs as string | undefined) ?? execution.jobs,
     fresh: values.fresh as boolean,
-    wait: values.wait as boolean,
+    wait: (values.wait as boolean) || (execution.wait ?? false),
     slurm: {
-      partition: values.partition as string | undefined,
-      time: values.time as string | undefined,
-      cpusPerTask: positiveInt('cpus-per-task', values['cpus-per-task'] as string | undefined),
-      mem: values.mem as string | undefined,
-      sbatchArgs: (values['sbatch-arg'] as string[] | undefined) ?? [],
-      retries: positiveInt('retries', values.retries as string | undefined, 0),
+      partition: (values.partition as string | undefined) ?? execution.partition,
+      time: (values.time as string | undefined) ?? execution.time,
+      cpusPerTask: positiveInt('cpus-per-task', values['cpus-per-task'] as string | undefined) ?? execution.cpusPerTask,
+      mem: (values.mem as string | undefined) ?? execution.mem,
+      sbatchArgs: sbatchArgs && sbatchArgs.length > 0 ? sbatchArgs : execution.sbatchArgs ?? [],
+      retries: positiveInt('retries', values.retries as string | undefined, 0) ?? execution.retries,
     },
   };
 }

@@ -15,6 +15,7 @@
  */
 import type { ClassificationLossKind } from '../../train/loss.ts';
 
+import type { ExecutionConfig } from '../study/executionConfig.ts';
 export const flatnessScales = ['quick', 'paper'] as const;
 export type FlatnessScale = (typeof flatnessScales)[number];
 
@@ -27,6 +28,8 @@ export interface FlatnessArchitecture {
 }
 
 export interface FlatnessConfig {
+  /** Where the points run (flags of the same names win); see study/executionConfig.ts. */
+  execution?: ExecutionConfig;
   scale: FlatnessScale;
   dataset: 'digits' | 'fashion-mnist';
   trainSize: number;

@@ -14,11 +14,14 @@
  * digits, width 512, and a CNN; not run here (sized by the same rules, budgets capped at 20×).
  */
 import { z } from 'zod';
+import { executionSchema } from '../study/executionConfig.ts';
 
 export const initScaleScales = ['quick', 'paper'] as const;
 export type InitScaleScale = (typeof initScaleScales)[number];
 
 export const initScaleSpecSchema = z.strictObject({
+  /** Where the points run (flags of the same names win); see study/executionConfig.ts. */
+  execution: executionSchema.optional(),
   scale: z.enum(initScaleScales),
   seed: z.number().int().nonnegative(),
   alphas: z.array(z.number().positive()).min(2),

@@ -4,6 +4,7 @@
  * or `--set` overrides change any of them, validated like a run config (unknown fields are errors).
  */
 import { z } from 'zod';
+import { executionSchema } from '../study/executionConfig.ts';
 import { datasetNames } from '../runConfig.ts';
 
 const positiveInt = z.number().int().positive();
@@ -23,6 +24,8 @@ const architectureSchema = z.strictObject({
 });
 
 export const zhangConfigSchema = z.strictObject({
+  /** Where the points run (flags of the same names win); see study/executionConfig.ts. */
+  execution: executionSchema.optional(),
   scale: z.enum(zhangScales),
   dataset: z.enum(datasetNames),
   dir: z.string().optional(),
