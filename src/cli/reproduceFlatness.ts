@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyOverrides, ConfigError } from '../experiments/runConfig.ts';
+import { applyOverrides, ConfigError, describeZodIssues } from '../experiments/runConfig.ts';
 import { flatnessPreset, flatnessScales, type FlatnessConfig, type FlatnessScale } from '../experiments/flatness/config.ts';
 import { flatnessStudy } from '../experiments/flatness/study.ts';
 import { estimateStudySeconds } from '../experiments/flatness/estimate.ts';
@@ -47,7 +47,7 @@ export async function reproduceFlatnessCommand(argv: string[]): Promise<number> 
   const config = applyOverrides(preset, values.set) as unknown as FlatnessConfig;
   const outDir = values.out ?? path.join('reports', 'flatness-vs-lr', config.scale);
   const execution = executionSchema.safeParse(config.execution ?? {});
-  if (!execution.success) throw new ConfigError(execution.error.issues.map((i) => `execution.${i.path.map(String).join('.')}: ${i.message}`), 'command line');
+  if (!execution.success) throw new ConfigError(describeZodIssues(execution.error, 'execution.'), 'command line');
   const engine = studyRunOptions(values, outDir, execution.data);
   const jobs = engine.jobs ?? Math.min(2, os.availableParallelism());
   const study = flatnessStudy(config);

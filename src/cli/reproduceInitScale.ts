@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyOverrides, ConfigError } from '../experiments/runConfig.ts';
+import { applyOverrides, ConfigError, describeZodIssues } from '../experiments/runConfig.ts';
 import { initScalePreset, initScaleScales, initScaleSpecSchema, type InitScaleScale, type InitScaleSpec } from '../experiments/initScale/config.ts';
 import { initScaleStudy } from '../experiments/initScale/study.ts';
 import { runStudy } from '../experiments/study/engine.ts';
@@ -32,9 +32,7 @@ export function resolveInitScaleSpec(values: { scale?: string; config?: string; 
   raw = applyOverrides(raw, values.set ?? []);
   const parsed = initScaleSpecSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => `${[...i.path.map(String), k].join('.')}: unknown field`).join('; ')
-      : `${i.path.map(String).join('.') || '(root)'}: ${i.message}`), values.config ?? 'init-scale config');
+    throw new ConfigError(describeZodIssues(parsed.error), values.config ?? 'init-scale config');
   }
   return parsed.data;
 }

@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { applyOverrides, ConfigError } from '../experiments/runConfig.ts';
+import { applyOverrides, ConfigError, describeZodIssues } from '../experiments/runConfig.ts';
 import { zhangConfigSchema, zhangPreset, zhangScales, type ZhangConfig } from '../experiments/zhang/config.ts';
 import { describeZhangResult, runZhangSweep } from '../experiments/zhang/sweep.ts';
 import { readConfigFile } from './runCommand.ts';
@@ -28,14 +27,6 @@ export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist
   (default here min(2, available cores)).
 ${studyOptionsUsage}`;
 
-function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const at = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${at ? `${at}.` : ''}${k}: unknown field`).join('; ');
-    return `${at || '(root)'}: ${issue.message}`;
-  });
-}
-
 export function resolveZhangConfig(values: { dataset?: string; scale?: string; dir?: string; config?: string; set?: string[]; formats?: string }): ZhangConfig {
   const scale = values.scale ?? 'quick';
   if (!(zhangScales as readonly string[]).includes(scale)) throw new ConfigError([`--scale ${scale}: expected one of ${zhangScales.join(', ')}`], 'command line');
@@ -47,7 +38,7 @@ export function resolveZhangConfig(values: { dataset?: string; scale?: string; d
   if (values.formats) raw.formats = values.formats.split(',').map((f) => f.trim()).filter(Boolean);
   raw = applyOverrides(raw, values.set ?? []);
   const parsed = zhangConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error), values.config ?? 'zhang config');
+  if (!parsed.success) throw new ConfigError(describeZodIssues(parsed.error), values.config ?? 'zhang config');
   return parsed.data;
 }
 

@@ -253,6 +253,11 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   return [{ path: at, message: issue.message }];
 }
 
+/** Every problem of a failed zod parse as `field.path: message` lines (unknown keys named one by one). */
+export function describeZodIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.flatMap(describeIssue).map((p) => `${p.path ? `${prefix}${p.path}` : prefix.replace(/\.$/, '') || '(root)'}: ${p.message}`);
+}
+
 /** Validate a raw config; throws ConfigError naming every offending field. */
 export function parseRunConfig(raw: unknown, source = ''): RunConfig {
   const result = runConfigSchema.safeParse(raw);
