@@ -73,7 +73,7 @@ describe.runIf(available)('native kernels', () => {
   });
 
   it('replaces the hot kernels (the rest stay the stock cpu kernels)', () => {
-    for (const name of ['BatchMatMul', 'Transpose', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool']) {
+    for (const name of ['BatchMatMul', 'GatherV2', 'Transpose', 'Add', 'Multiply', 'Relu', 'Step', 'Sum', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPool']) {
       expect(Object.keys(nativeKernels())).toContain(name);
       expect(tf.getKernel(name, 'native')?.kernelFunc).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
     }
@@ -140,6 +140,28 @@ describe.runIf(available)('native kernels', () => {
       await expectSameAsCpu(() => tf.where(tf.greater(t(shape, 1), 0), t(shape, 2), t(shape, 3)), 0);
       await expectSameAsCpu(() => tf.addN([t(shape, 4, seeded), t(shape, 5, seeded), t(shape, 6, seeded)]), 0);
     }
+  });
+
+  it('gather: bit-identical to stock cpu on every axis, int32/bool/float32, repeated, empty and 2-d indices; same error out of range', async () => {
+    const cases: { shape: number[]; axis: number; indices: number[]; indicesShape?: number[] }[] = [
+      { shape: [10, 6], axis: 0, indices: [3, 3, 9, 0] },
+      { shape: [10, 6], axis: 1, indices: [5, 0, 2] },
+      { shape: [10, 6], axis: -1, indices: [1] },
+      { shape: [4, 5, 3], axis: 1, indices: [4, 0, 2, 2, 1, 3], indicesShape: [2, 3] },
+      { shape: [4, 5, 3], axis: 2, indices: [2, 0] },
+      { shape: [7], axis: 0, indices: [6, 5, 4, 3, 2, 1, 0] },
+      { shape: [5, 3], axis: 0, indices: [] },
+      { shape: [0, 3], axis: 1, indices: [2, 1] },
+    ];
+    for (const c of cases) {
+      const index = () => tf.tensor(c.indices, c.indicesShape ?? [c.indices.length], 'int32');
+      await expectSameAsCpu(() => tf.gather(t(c.shape, 7, seeded), index(), c.axis), 0);
+      await expectSameAsCpu(() => tf.gather(tf.cast(t(c.shape, 8), 'int32'), index(), c.axis), 0);
+      await expectSameAsCpu(() => tf.gather(tf.greater(t(c.shape, 9), 0), index(), c.axis), 0);
+    }
+    await tf.setBackend('native');
+    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([3], 'int32'))).toThrow('GatherV2: the index value 3 is not in [0, 2]');
+    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([-1], 'int32'))).toThrow('GatherV2: the index value -1 is not in [0, 2]');
   });
 
   it('sum, mean, max, min over every axis set, with keepDims, equal to stock cpu within float32 rounding', async () => {

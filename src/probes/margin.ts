@@ -92,15 +92,20 @@ export function exampleMargins(model: Model, params: tf.Tensor[], x: tf.Tensor, 
   for (let start = 0; start < n; start += chunkSize) {
     const size = Math.min(chunkSize, n - start);
     const logits = tf.tidy(() => model.apply(params, x.slice(start, size)).dataSync());
-    const k = model.outputSize;
-    for (let i = 0; i < size; i++) {
-      const y = labels[start + i];
-      let best = -Infinity;
-      for (let j = 0; j < k; j++) if (j !== y) best = Math.max(best, logits[i * k + j]);
-      out[start + i] = logits[i * k + y] - best;
-    }
+    writeMargins(logits as Float32Array, model.outputSize, labels, start, out);
   }
   return out;
+}
+
+/** out[start + i] = q_i for the rows of `logits` ([rows, k], row i labelled labels[start + i]). */
+export function writeMargins(logits: Float32Array, k: number, labels: Int32Array, start: number, out: Float64Array): void {
+  const rows = logits.length / k;
+  for (let i = 0; i < rows; i++) {
+    const y = labels[start + i];
+    let best = -Infinity;
+    for (let j = 0; j < k; j++) if (j !== y) best = Math.max(best, logits[i * k + j]);
+    out[start + i] = logits[i * k + y] - best;
+  }
 }
 
 export function quantile(sorted: Float64Array, q: number): number {
@@ -118,8 +123,11 @@ export const defaultMarginQuantiles = [0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
  */
 const verifiedHomogeneity = new WeakMap<Model, HomogeneityCheck>();
 
-export function normalizedMargin(model: Model, params: tf.Tensor[], x: tf.Tensor, labels: Int32Array, chunkSize?: number): MarginResult {
-  const margins = exampleMargins(model, params, x, labels, chunkSize);
+/**
+ * `margins`: the per-example q_i when the caller already has them (evaluateClassifierWithMargins
+ * computes them from the logits of the loss evaluation); otherwise they are computed here.
+ */
+export function normalizedMargin(model: Model, params: tf.Tensor[], x: tf.Tensor, labels: Int32Array, chunkSize?: number, margins: Float64Array = exampleMargins(model, params, x, labels, chunkSize)): MarginResult {
   const homogeneity = verifiedHomogeneity.get(model) ?? checkHomogeneity(model, params, x);
   if (homogeneity.verified) verifiedHomogeneity.set(model, homogeneity);
   const degree = homogeneity.verified ? homogeneity.declared : null;

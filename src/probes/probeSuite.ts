@@ -16,7 +16,7 @@ import type { TensorData } from '../train/tensorData.ts';
 import { classificationLossOf, type ClassificationLossKind } from '../train/loss.ts';
 import { derivedSeed } from '../train/batches.ts';
 import { createRng } from '../util/rng.ts';
-import { evaluateClassifier } from './evaluate.ts';
+import { evaluateClassifier, evaluateClassifierWithMargins } from './evaluate.ts';
 import { hutchinsonTrace } from './hessianTrace.ts';
 import { topEigenvalues } from './eigen.ts';
 import { normalizedMargin } from './margin.ts';
@@ -122,7 +122,9 @@ export function runProbes(baseModel: Model, params: tf.Tensor[], data: { train: 
 
 function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
   const chunkSize = options.chunkSize ?? defaultChunkSize;
-  const train = evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss);
+  const train = options.margin
+    ? evaluateClassifierWithMargins(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss)
+    : evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss);
   const record: ProbeRecord = { step, trainLoss: train.loss, trainAccuracy: train.accuracy };
   if (data.test) {
     const test = evaluateClassifier(model, params, data.test.x, data.test.oneHot, data.test.labels, undefined, options.loss);
@@ -137,7 +139,7 @@ function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData;
     if (data.init) record.distanceFromInit = distanceFromInit(params, data.init).l2;
   }
   if (options.margin) {
-    const margin = normalizedMargin(model, params, data.train.x, data.train.labels);
+    const margin = normalizedMargin(model, params, data.train.x, data.train.labels, undefined, 'margins' in train ? train.margins as Float64Array : undefined);
     record.minMargin = margin.minUnnormalized;
     record.normalizedMargin = margin.normalized;
     record.normalizedMarginLayerProduct = margin.normalizedByLayerProduct;

@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/backend/index.ts';
 import { createMlp } from '../../src/models/mlp.ts';
 import { normalizedMargin } from '../../src/probes/margin.ts';
+import { runProbes } from '../../src/probes/probeSuite.ts';
+import { evaluateClassifierWithMargins } from '../../src/probes/evaluate.ts';
 import { createRng } from '../../src/util/rng.ts';
 import { seededValues } from '../helpers/float64.ts';
 import { margins64, mlpLogits64 } from '../helpers/mlp64.ts';
@@ -51,6 +53,18 @@ describe.each([
     close(byQ.get(0.5)!, sorted[15]); // n = 31: the median is the 16th value
     close(byQ.get(0.25)!, sorted[7.5 | 0] + 0.5 * (sorted[8] - sorted[7])); // position 30·0.25 = 7.5
     expect(r.fractionPositive).toBe(q.filter((v) => v > 0).length / n);
-    tf.dispose([...params, x]);
+
+    // The probe suite takes q_i from the loss evaluation's logits (one forward pass over the
+    // training set for both), in chunks: the same hand values must come out.
+    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), k).toFloat() as tf.Tensor2D;
+    const evaluated = evaluateClassifierWithMargins(model, params, x, oneHot, labels, 8);
+    expect(evaluated.margins.length).toBe(n);
+    evaluated.margins.forEach((m, i) => close(m, q[i]));
+    const train = { x, oneHot, labels, n };
+    const record = runProbes(model, params, { train, curvature: train }, { trace: false, eig: false, margin: true, norms: false, seed: 1 }, 0);
+    close(record.minMargin ?? null, minQ);
+    close(record.normalizedMargin ?? null, minQ / normL);
+    close(record.normalizedMarginLayerProduct ?? null, minQ / layerProduct);
+    tf.dispose([...params, x, oneHot]);
   });
 });

@@ -13,6 +13,7 @@ import { addN, binaryKernel, binaryKernelNames, onesLike, select, transpose, una
 import { reduceKernel, reduceKernelNames } from './reduceKernels.ts';
 import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, maxPool, maxPoolGrad } from './convPoolKernels.ts';
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
+import { gatherV2 } from './gatherKernel.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -20,6 +21,7 @@ export function nativeKernels(): Record<string, NativeKernel> {
     Conv2D: conv2d, Conv2DBackpropInput: conv2dBackpropInput, Conv2DBackpropFilter: conv2dBackpropFilter,
     MaxPool: maxPool, AvgPool: avgPool, MaxPoolGrad: maxPoolGrad, AvgPoolGrad: avgPoolGrad,
     [scaledAddKernelName]: scaledAddKernel,
+    GatherV2: gatherV2,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);
