@@ -54,6 +54,10 @@ describe('ibl sweep', () => {
     expect(status('10000', 'digits')).toMatch(/^diverged \(step \d+\)$/);
     expect(status('0.05', 'mnist')).toMatch(/^failed: data\.dir is required/);
     expect(first.stderr).toMatch(/\[6\/6\] .* — 3 done, 0 running, 3 failed, 0 remaining/);
+    // The duration estimate comes before the first point, measured on this backend; the points
+    // that cannot load their data are left out with the reason.
+    expect(first.stderr).toMatch(/estimated duration \d+ s with 2 at once, from step times measured now on \w+: [\d.]+(–[\d.]+)? ms per step over 1 kind of point \(measuring took \d+ s\); 3 points left out: data\.dir is required/);
+    expect(first.stderr.indexOf('estimated duration')).toBeLessThan(first.stderr.indexOf('[1/6]'));
     const markdown = fs.readFileSync(path.join(out, 'summary.md'), 'utf8');
     expect(markdown).toMatch(/\| 10000 +\| digits +\| diverged \(step \d+\)/);
     for (const column of ['steps', 'wall time (s)', 'train loss', 'test acc', 'trace ± s.e.', 'λ_max', '2/η', '‖θ‖₂', 'normalized margin']) expect(markdown).toContain(column);

@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { applyOverrides, ConfigError, describeZodIssues } from '../experiments/runConfig.ts';
 import { flatnessPreset, flatnessScales, type FlatnessConfig, type FlatnessScale } from '../experiments/flatness/config.ts';
 import { flatnessStudy } from '../experiments/flatness/study.ts';
-import { estimateStudySeconds } from '../experiments/flatness/estimate.ts';
 import { runStudy } from '../experiments/study/engine.ts';
 import { executionSchema } from '../experiments/study/executionConfig.ts';
 import { studyExit, studyOptionsUsage, studyParseOptions, studyRunOptions } from './studyOptions.ts';
@@ -52,8 +51,7 @@ export async function reproduceFlatnessCommand(argv: string[]): Promise<number> 
   const jobs = engine.jobs ?? Math.min(2, os.availableParallelism());
   const study = flatnessStudy(config);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const estimate = estimateStudySeconds(study.points, jobs);
-  log(`ibl reproduce flatness-vs-lr: ${config.scale}, ${study.points.length} runs; estimated duration ${estimate < 120 ? `${Math.round(estimate)} s` : `${(estimate / 60).toFixed(0)} min`} on ${jobs} parallel job${jobs > 1 ? 's' : ''} (wasm; runs already on disk are skipped) → ${outDir}/`);
+  log(`ibl reproduce flatness-vs-lr: ${config.scale}, ${study.points.length} runs → ${outDir}/`);
   const result = await runStudy(study, { ...engine, jobs, log });
   for (const v of result.verdicts) process.stdout.write(`${v.pass ? 'PASS' : 'FAIL'}  ${v.claim} — ${v.detail}\n`);
   return studyExit('flatness-vs-lr', result, outDir);

@@ -6,33 +6,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../backend/setup.ts';
-import { featureSize } from '../data/dataset.ts';
-import { createMlp } from '../models/mlp.ts';
-import { createCnn } from '../models/cnn.ts';
-import { createResidualMlp } from '../models/residualMlp.ts';
-import { createResnetCnn } from '../models/resnetCnn.ts';
-import type { Model } from '../models/types.ts';
 import { parameterCount } from '../models/types.ts';
-import { createUpdateRule, trainingBatchSize } from '../optim/registry.ts';
-import { learningRateAt } from '../optim/schedule.ts';
 import { saveCheckpoint, loadCheckpoint } from '../train/checkpoint.ts';
 import { trainLoopSteps, type TrainLoopPosition, type TrainLoopResult } from '../train/trainLoop.ts';
 import { tryLockRun } from '../train/runLock.ts';
 import { sameRun } from './study/identity.ts';
-import { toTensorData, disposeTensorData } from '../train/tensorData.ts';
 import { derivedSeed } from '../train/batches.ts';
 import { RunRecord } from '../train/runRecord.ts';
-import { createRng, permutation } from '../util/rng.ts';
+import { createRng } from '../util/rng.ts';
 import { silentProgress, type ProgressReporter } from '../util/progress.ts';
 import { saveFigure } from '../report/figure.ts';
 import { runFigure } from '../report/runReport.ts';
-import { loadDataForRun } from './loadData.ts';
-import { curvatureSubsetIndices } from './curvatureData.ts';
 import type { RunConfig } from './runConfig.ts';
 import { toolkitVersion } from '../util/version.ts';
-import { withLossScale } from '../optim/lossScale.ts';
+import { describeModel, prepareRun } from './runSetup.ts';
+
+export { buildModel, describeModel } from './runSetup.ts';
 import { isLazyModel } from '../models/lazy.ts';
-import { lazinessProbesFor, lossScaleOf, withLazyScale } from './laziness.ts';
 import { checkCollapse, type CollapseCheck } from '../probes/collapse.ts';
 import type { ProbeRecord } from '../probes/probeSuite.ts';
 
@@ -75,38 +65,6 @@ export interface RunSummary {
 }
 
 /** The model a config describes, sized for the data (input shape, number of classes). */
-export function buildModel(config: Pick<RunConfig, 'model'>, inputShape: number[], numClasses: number): Model {
-  const inputSize = inputShape.reduce((a, b) => a * b, 1);
-  const m = config.model;
-  const common = { init: m.init, initScale: m.initScale, outputs: numClasses };
-  const needImages = (kind: string) => {
-    if (inputShape.length !== 3) {
-      throw new Error(`model.kind '${kind}' needs image data with featureShape [height, width, channels]; this dataset has featureShape [${inputShape}]`);
-    }
-    return inputShape;
-  };
-  switch (m.kind) {
-    case 'mlp':
-      return createMlp({ widths: [inputSize, ...m.hidden, numClasses], activation: m.activation, bias: m.bias, init: m.init, initScale: m.initScale });
-    case 'cnn':
-      return createCnn({ ...common, inputShape: needImages(m.kind), channels: m.channels, kernelSize: m.kernelSize, pool: m.pool, dense: m.dense });
-    case 'residual-mlp':
-      return createResidualMlp({ ...common, inputSize, width: m.width, depth: m.depth, branchScaling: m.branchScaling, norm: m.norm });
-    case 'resnet-cnn':
-      return createResnetCnn({ ...common, inputShape: needImages(m.kind), stages: m.stages, blocksPerStage: m.blocksPerStage, kernelSize: m.kernelSize, stemStride: m.stemStride, norm: m.norm });
-  }
-}
-
-/** A short human-readable description of the model section, e.g. "mlp [512]" or "cnn [16,32] max". */
-export function describeModel(model: RunConfig['model']): string {
-  switch (model.kind) {
-    case 'mlp': return `mlp ${JSON.stringify(model.hidden)}`;
-    case 'cnn': return `cnn ${JSON.stringify(model.channels)} ${model.pool}-pool${model.dense.length ? ` dense ${JSON.stringify(model.dense)}` : ''}`;
-    case 'residual-mlp': return `residual-mlp ${model.width}×${model.depth}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
-    case 'resnet-cnn': return `resnet-cnn ${JSON.stringify(model.stages)}×${model.blocksPerStage}${model.stemStride !== 1 ? ` stem stride ${model.stemStride}` : ''}${model.norm !== 'none' ? ` ${model.norm}-norm` : ''}`;
-  }
-}
-
 /**
  * The `final` block of a summary: the last full probe record (which always carries the curvature
  * probes). For a diverged run, the last record with a finite training loss before divergence,
@@ -218,9 +176,8 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   }
   if (options.fresh) clearRunFolder(options.outDir);
 
-  const split = loadDataForRun(config);
-  const model = withLazyScale(buildModel(config, split.train.featureShape, split.train.numClasses), config);
-  const rule = withLossScale(createUpdateRule(config.optimizer, { seed: config.seed }), lossScaleOf(config));
+  const run = prepareRun(config);
+  const { split, model, rule } = run;
 
   let start: { params: tf.Tensor[]; state: Record<string, tf.Tensor[]>; step: number };
   let resumedFromStep: number | undefined;
@@ -240,14 +197,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   }
   record.writeConfig(config);
 
-  // The initialisation (regenerated from the seed when resuming), for the distance-from-init probe.
-  const init = model.init(createRng(derivedSeed(config.seed, 'init')));
-  const train = toTensorData(split.train);
-  const test = toTensorData(split.test);
-  const curvatureIndices = curvatureSubsetIndices(config, split.train.n);
-  const curvature = curvatureIndices ? toTensorData(split.train, curvatureIndices) : train;
-  const learningRate = (t: number) => learningRateAt(config.optimizer.learningRate, config.optimizer.schedule, t, config.training.steps);
-  const laziness = lazinessProbesFor(config, model, init, split, { train, test }, learningRate);
+  const { train } = run;
 
   const baseSummary = {
     name: config.name,
@@ -267,42 +217,13 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
   progress.start(config.training.steps, start.step, config.name);
   let result: TrainLoopResult | undefined;
   let collapse: CollapseCheck | undefined;
-  const stopAtAccuracy = config.training.stopAtTrainAccuracy;
-  const stopAtLoss = config.training.stopAtTrainLoss;
   let stoppedAt: TrainLoopPosition | undefined;
   try {
     const loop = trainLoopSteps({
-      model,
-      rule,
-      data: { train, test, curvature },
-      steps: config.training.steps,
-      batchSize: trainingBatchSize(config.optimizer),
-      withReplacement: config.optimizer.withReplacement ?? false,
-      learningRate,
-      seed: config.seed,
-      probeEvery: config.probes.every,
-      curvatureEvery: config.probes.curvatureEvery ?? 10 * config.probes.every,
-      init,
-      probes: {
-        trace: config.probes.trace,
-        eig: config.probes.eig,
-        gradNorm: config.probes.gradNorm,
-        margin: config.probes.margin,
-        norms: config.probes.norms,
-        chunkSize: config.probes.chunkSize,
-        ...(laziness ? { laziness: laziness.probes } : {}),
-        loss: config.training.loss,
-      },
-      divergenceLoss: config.training.divergenceLoss,
+      ...run.loopOptions,
       start,
       onProbe: (r) => record.appendMetric(r),
       onStep: (step, loss) => progress.update(step, { loss }),
-      ...(stopAtAccuracy !== undefined || stopAtLoss !== undefined
-        ? { stopWhen: (r: ProbeRecord) => (stopAtAccuracy !== undefined && r.trainAccuracy >= stopAtAccuracy) || (stopAtLoss !== undefined && r.trainLoss <= stopAtLoss) }
-        : {}),
-      ...(config.probes.sharpnessEvery !== undefined
-        ? { sharpness: { every: config.probes.sharpnessEvery, ...(config.probes.eig ? { maxIterations: config.probes.eig.maxIterations } : {}) } }
-        : {}),
       checkpointEvery: config.checkpoint.every,
       onCheckpoint: (step, params, state) => {
         saveCheckpoint(checkpointDir, model, params, { step, optimizerState: state }, { loss: config.training.loss });
@@ -336,11 +257,7 @@ async function runLocked(config: RunConfig, options: RunOptions, log: (line: str
     record.writeSummary({ ...baseSummary, status: 'failed', stepsDone: start.step, error: (error as Error).message, wallTimeSeconds: wallTime() });
     throw error;
   } finally {
-    disposeTensorData(train);
-    disposeTensorData(test);
-    tf.dispose(init);
-    if (curvature !== train) disposeTensorData(curvature);
-    laziness?.dispose();
+    run.dispose();
   }
   progress.stop();
 

@@ -12,7 +12,6 @@ import { runExperiment } from '../../src/experiments/runExperiment.ts';
 import { flatnessPreset, type FlatnessConfig } from '../../src/experiments/flatness/config.ts';
 import { flatnessStudy } from '../../src/experiments/flatness/study.ts';
 import { flatnessReport, flatnessRuns } from '../../src/experiments/flatness/report.ts';
-import { estimateStudySeconds, macsPerExample } from '../../src/experiments/flatness/estimate.ts';
 import type { CollectedPoint } from '../../src/experiments/study/types.ts';
 import { planStudy } from '../../src/experiments/study/engine.ts';
 import { studyKind } from '../../src/experiments/study/registry.ts';
@@ -36,15 +35,12 @@ describe('flatness-vs-lr planner', () => {
       expect(p.config.probes.sharpnessEvery !== undefined).toBe(p.tags.part === 'gd');
     }
     expect(new Set(quick.points.map((p) => p.label)).size).toBe(22);
-    // The quick preset's estimate, from measured per-MAC costs, fits the 10-minute budget.
-    expect(estimateStudySeconds(quick.points, 2)).toBeLessThan(600);
     // ibl report DIR rebuilds the study (and its report) from the manifest the engine writes.
     const plan = planStudy(flatnessStudy(tiny), fs.mkdtempSync(path.join(os.tmpdir(), 'ibl-flatness-plan-')));
     expect(plan.points).toHaveLength(5);
     const rebuilt = await (await studyKind('flatness-vs-lr'))!.fromManifest(plan.manifest);
     expect(rebuilt.kind).toBe('flatness-vs-lr');
     expect(rebuilt.points.map((p) => p.label)).toEqual(plan.points.map((p) => p.label));
-    expect(macsPerExample({ kind: 'mlp', hidden: [64, 64], activation: 'tanh', bias: false, init: 'lecun', initScale: 1 }, [8, 8, 1])).toBe(64 * 64 + 64 * 64 + 64 * 10);
   });
 });
 

@@ -17,6 +17,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../../backend/setup.ts';
 import { ConfigError, parseRunConfig, type RunConfig } from '../runConfig.ts';
 import { redrawFinishedRun, runIsFinished, type RunSummary } from '../runExperiment.ts';
 import { writeJsonAtomic } from '../../util/atomicWrite.ts';
@@ -25,7 +27,8 @@ import { readStudyManifest, studyManifestFile, studyManifestFormat, type StudyMa
 import { studyKind, type StudyKind } from './registry.ts';
 import { afterRunDue } from './runPoint.ts';
 import { executeLocal, type PointTask } from './localExecutor.ts';
-import { studyProgress } from './progress.ts';
+import { formatDuration, studyProgress } from './progress.ts';
+import { estimateStudy, formatMilliseconds } from './estimate.ts';
 import { executeSlurm, type SlurmOptions } from './slurmExecutor.ts';
 import type { CollectedPoint, StudyDefinition, StudyVerdict } from './types.ts';
 
@@ -134,6 +137,29 @@ export async function reportStudy(dir: string): Promise<{ collected: CollectedPo
   return { collected, verdicts, failed: countFailed(collected) };
 }
 
+/**
+ * The estimated duration line. Measured on the backend the points ask for (then the caller's
+ * backend is restored); on Slurm the nodes may be faster or slower than this machine.
+ */
+async function describeEstimate(pending: PlannedPoint[], parallel: number): Promise<string> {
+  const previousBackend = tf.engine().backendName;
+  const requested = pending[0].config.backend;
+  const backend = await setupBackend(requested === 'auto' ? undefined : requested);
+  try {
+    const points = pending.map((p) => ({ config: p.config, stepsDone: readJson<RunSummary>(path.join(p.dir, 'summary.json'))?.stepsDone ?? 0 }));
+    const e = estimateStudy(points, parallel);
+    const [fast, slow] = e.stepSeconds;
+    if (e.kinds === 0) return `no duration estimate: ${e.unmeasured?.reason ?? 'nothing to measure'}`;
+    return `estimated duration ${e.upperBound ? 'at most ' : ''}${formatDuration(e.seconds)} with ${parallel} at once` +
+      `${e.upperBound ? ' (every point to its full step budget; points that stop early take less)' : ''}` +
+      (e.kinds > 0 ? `, from step times measured now on ${backend.name}: ${formatMilliseconds(fast)}${slow > fast ? `–${formatMilliseconds(slow)}` : ''} per step over ${e.kinds} kind${e.kinds > 1 ? 's' : ''} of point` : '') +
+      ` (measuring took ${formatDuration(e.measureSeconds)})` +
+      (e.unmeasured ? `; ${e.unmeasured.count} point${e.unmeasured.count > 1 ? 's' : ''} left out: ${e.unmeasured.reason}` : '');
+  } finally {
+    if (previousBackend && previousBackend !== tf.getBackend()) await tf.setBackend(previousBackend);
+  }
+}
+
 function countFailed(collected: CollectedPoint[]): number {
   return collected.filter((c) => c.summary?.status === 'failed').length;
 }
@@ -151,6 +177,11 @@ export interface RunStudyOptions {
   log?: (line: string) => void;
   /** Called when the executor ends a point (in finishing order), with the point read from disk. */
   onPointDone?: (collected: CollectedPoint) => void;
+  /**
+   * Print the estimated duration before executing, from step and probe times measured on this
+   * machine's backend (estimate.ts; a few seconds). Default true.
+   */
+  estimate?: boolean;
 }
 
 export interface RunStudyResult {
@@ -177,6 +208,9 @@ export async function runStudy(definition: StudyDefinition, options: RunStudyOpt
   const executor = options.executor ?? 'local';
   const jobs = Math.max(1, options.jobs ?? os.availableParallelism());
   log(`study ${definition.kind}: ${plan.points.length} points, ${plan.points.length - pending.length} finished on disk, ${pending.length} to run (${executor}${executor === 'local' ? `, ${Math.min(jobs, Math.max(pending.length, 1))} at once` : ''}) → ${plan.outDir}/`);
+  if (pending.length > 0 && options.estimate !== false) {
+    log(await describeEstimate(pending, executor === 'local' ? jobs : pending.length).catch((error: Error) => `no duration estimate: ${error.message}`));
+  }
   const baseProgress = studyProgress(plan.points.length, executor === 'local' ? jobs : pending.length, log);
   const byLabel = new Map(plan.points.map((p) => [p.label, p]));
   const progress: typeof baseProgress = {
