@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/index.ts';
 import { createResidualMlp } from '../src/models/residualMlp.ts';
+import { createResnetCnn } from '../src/models/resnetCnn.ts';
 import { runProbes } from '../src/probes/probeSuite.ts';
 import { softmaxCrossEntropy } from '../src/train/loss.ts';
 import { toTensorData } from '../src/train/tensorData.ts';
@@ -43,5 +44,37 @@ describe('probes on a batch-norm model', () => {
       return total / 60;
     });
     expect(rel(chunkedTrainingLoss, inferenceLoss)).toBeGreaterThan(1e-3);
+  });
+
+  it('population statistics in one pass (whole set in one chunk) equal the layer-by-layer passes over chunks, and training-mode batch norm on that set', () => {
+    const x = tf.tensor2d(Float32Array.from(seededValues(40 * 64, 11, 2)), [40, 64]);
+    const models = [
+      createResnetCnn({ inputShape: [8, 8, 1], stages: [4, 6], blocksPerStage: 1, kernelSize: 3, norm: 'batch', outputs: 3 }),
+      createResidualMlp({ inputSize: 64, width: 8, depth: 3, outputs: 3, norm: 'batch' }),
+    ];
+    for (const model of models) {
+      const params = model.init(createRng(5));
+      const onePass = model.estimateBatchNormStatistics!(params, x);
+      const layered = model.estimateBatchNormStatistics!(params, x, 7);
+      expect(onePass).toHaveLength(model.batchNormLayers!);
+      onePass.forEach((s, l) => {
+        for (const key of ['mean', 'variance'] as const) {
+          const a = s[key].dataSync();
+          const b = layered[l][key].dataSync();
+          a.forEach((v, i) => expect(Math.abs(v - b[i]), `${model.architecture.kind} layer ${l} ${key}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(b[i]))));
+        }
+      });
+      // With the whole set as the batch, training mode normalises every layer by the same
+      // population statistics (computed there in float32 by tf.mean instead of float64 sums).
+      const inference = tf.tidy(() => model.applyInference!(params, onePass, x).dataSync());
+      const training = tf.tidy(() => model.apply(params, x).dataSync());
+      inference.forEach((v, i) => expect(Math.abs(v - training[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(training[i]))));
+      const before = tf.memory().numTensors;
+      const again = model.estimateBatchNormStatistics!(params, x);
+      expect(tf.memory().numTensors - before).toBe(2 * model.batchNormLayers!);
+      for (const stats of [onePass, layered, again]) for (const s of stats) tf.dispose([s.mean, s.variance]);
+      tf.dispose(params);
+    }
+    x.dispose();
   });
 });

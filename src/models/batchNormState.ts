@@ -27,10 +27,25 @@ export interface BatchNormInference {
 }
 
 /**
- * `forward(params, x, stats, upTo)`: with `upTo` = l, return the input of batch-norm layer l,
- * normalising the layers before it with stats[0..l−1]; without `upTo`, the logits.
+ * `forward(params, x, stats, upTo, fill)`: with `upTo` = l, return the input of batch-norm layer
+ * l, normalising the layers before it with stats[0..l−1]; without `upTo`, the logits. With
+ * `fill`, a layer whose entry of `stats` is missing computes it from its input (batchStatistics,
+ * kept outside any tidy scope), stores it there and normalises with it.
  */
-export type BatchNormForward = (params: tf.Tensor[], x: tf.Tensor, stats: BatchNormStatistics[] | undefined, upTo?: number) => tf.Tensor;
+export type BatchNormForward = (params: tf.Tensor[], x: tf.Tensor, stats: BatchNormStatistics[] | undefined, upTo?: number, fill?: boolean) => tf.Tensor;
+
+/** Per-channel population statistics from summed moments (float64 sums, then float32). */
+function statisticsFromMoments(sum: Float64Array, sumSquares: Float64Array, count: number): BatchNormStatistics {
+  const mean = Float32Array.from(sum, (s) => s / count);
+  const variance = Float32Array.from(sumSquares, (q, c) => Math.max(q / count - (sum[c] / count) ** 2, 0));
+  return { mean: tf.keep(tf.tensor1d(mean)), variance: tf.keep(tf.tensor1d(variance)) };
+}
+
+/** The statistics of one batch-norm layer's input over all of `input` (a `fill` step of forward). */
+export function batchStatistics(input: tf.Tensor): BatchNormStatistics {
+  const m = channelMoments(input);
+  return statisticsFromMoments(m.sum, m.sumSquares, m.count);
+}
 
 export function batchNormInference(layers: number, forward: BatchNormForward): BatchNormInference {
   return {
@@ -38,6 +53,14 @@ export function batchNormInference(layers: number, forward: BatchNormForward): B
     estimateBatchNormStatistics(params, x, chunkSize = 1024) {
       const stats: BatchNormStatistics[] = [];
       const n = x.shape[0];
+      if (n <= chunkSize) {
+        // One chunk: a single forward pass that fills each layer's statistics as it reaches it
+        // gives the same numbers (the same ops on the same values) as one pass per layer, which
+        // costs L(L+1)/2 partial forward passes for L layers.
+        tf.tidy(() => { forward(params, x, stats, undefined, true); });
+        if (stats.length !== layers) throw new Error(`batch-norm statistics: the forward pass filled ${stats.length} of ${layers} layers`);
+        return stats;
+      }
       for (let l = 0; l < layers; l++) {
         let sum: Float64Array | null = null;
         let sumSquares: Float64Array | null = null;
@@ -52,9 +75,7 @@ export function batchNormInference(layers: number, forward: BatchNormForward): B
           }
           count += m.count;
         }
-        const mean = Float32Array.from(sum!, (s) => s / count);
-        const variance = Float32Array.from(sumSquares!, (q, c) => Math.max(q / count - (sum![c] / count) ** 2, 0));
-        stats.push({ mean: tf.tensor1d(mean), variance: tf.tensor1d(variance) });
+        stats.push(statisticsFromMoments(sum!, sumSquares!, count));
       }
       return stats;
     },

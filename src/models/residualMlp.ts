@@ -18,7 +18,7 @@ import type { Rng } from '../util/rng.ts';
 import type { Model, ParamSpec } from './types.ts';
 import type { InitScheme } from './init.ts';
 import { initParameter, normalise, type NormKind } from './layers.ts';
-import { batchNormInference, type BatchNormInference } from './batchNormState.ts';
+import { batchNormInference, batchStatistics, type BatchNormInference, type BatchNormStatistics } from './batchNormState.ts';
 
 export interface ResidualMlpOptions {
   inputSize: number;
@@ -47,14 +47,15 @@ export function createResidualMlp(options: ResidualMlpOptions): Model & Partial<
   paramSpecs.push({ name: 'output/kernel', shape: [width, outputs], layer: depth + 1 });
   const perBlock = norm === 'none' ? 1 : 3;
 
-  // forward(params, x, stats?, record?): stats → inference-mode batch norm; record → collect norm inputs.
-  const forward = (params: tf.Tensor[], x: tf.Tensor, stats?: { mean: tf.Tensor; variance: tf.Tensor }[], upTo?: number): tf.Tensor => {
+  // forward(params, x, stats?, upTo?, fill?): see BatchNormForward (batchNormState.ts).
+  const forward = (params: tf.Tensor[], x: tf.Tensor, stats?: BatchNormStatistics[], upTo?: number, fill?: boolean): tf.Tensor => {
     let h = tf.matMul(x.reshape([x.shape[0], inputSize]) as tf.Tensor2D, params[0] as tf.Tensor2D) as tf.Tensor;
     for (let b = 0; b < depth; b++) {
       const at = 1 + b * perBlock;
       let u = h;
       if (norm !== 'none') {
         if (upTo === b) return h;
+        if (fill && norm === 'batch' && stats && stats[b] === undefined) stats[b] = batchStatistics(h);
         u = normalise(h, norm, params[at], params[at + 1], norm === 'batch' ? stats?.[b] : undefined);
       }
       const branch = tf.relu(tf.matMul(u as tf.Tensor2D, params[at + perBlock - 1] as tf.Tensor2D));
@@ -74,5 +75,5 @@ export function createResidualMlp(options: ResidualMlpOptions): Model & Partial<
     apply: (params, x) => tf.tidy(() => forward(params, x) as tf.Tensor2D),
   };
   if (norm !== 'batch') return model;
-  return { ...model, ...batchNormInference(depth, (params, x, stats, upTo) => forward(params, x, stats, upTo)) };
+  return { ...model, ...batchNormInference(depth, (params, x, stats, upTo, fill) => forward(params, x, stats, upTo, fill)) };
 }

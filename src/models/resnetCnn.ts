@@ -22,7 +22,7 @@ import type { Rng } from '../util/rng.ts';
 import type { Model, ParamSpec } from './types.ts';
 import type { InitScheme } from './init.ts';
 import { checkImageShape, conv, initParameter, normalise, toNhwc, type NormKind } from './layers.ts';
-import { batchNormInference, type BatchNormInference, type BatchNormStatistics } from './batchNormState.ts';
+import { batchNormInference, batchStatistics, type BatchNormInference, type BatchNormStatistics } from './batchNormState.ts';
 
 export interface ResnetCnnOptions {
   inputShape: number[];
@@ -79,13 +79,14 @@ export function createResnetCnn(options: ResnetCnnOptions): Model & Partial<Batc
   paramSpecs.push({ name: 'output/kernel', shape: [c, outputs], layer });
   const index = new Map(paramSpecs.map((spec, i) => [spec.name, i]));
 
-  const forward = (params: tf.Tensor[], x: tf.Tensor, stats: BatchNormStatistics[] | undefined, upTo?: number): tf.Tensor => {
+  const forward = (params: tf.Tensor[], x: tf.Tensor, stats: BatchNormStatistics[] | undefined, upTo?: number, fill?: boolean): tf.Tensor => {
     let bn = 0;
     const p = (name: string) => params[index.get(name)!];
     const convNorm = (prefix: string, h: tf.Tensor, stride: number): tf.Tensor => {
       const z = conv(h as tf.Tensor4D, p(`${prefix}/kernel`), stride);
       if (norm === 'none') return z;
       if (upTo === bn) throw new StopAt(z);
+      if (fill && norm === 'batch' && stats && stats[bn] === undefined) stats[bn] = batchStatistics(z);
       const fixed = norm === 'batch' ? stats?.[bn] : undefined;
       bn++;
       return normalise(z, norm, p(`${prefix}/norm/gamma`), p(`${prefix}/norm/beta`), fixed);
