@@ -50,7 +50,7 @@ export function batchStatistics(input: tf.Tensor): BatchNormStatistics {
 export function batchNormInference(layers: number, forward: BatchNormForward): BatchNormInference {
   return {
     batchNormLayers: layers,
-    estimateBatchNormStatistics(params, x, chunkSize = 1024) {
+    estimateBatchNormStatistics(params, x, chunkSize = 2048) {
       const stats: BatchNormStatistics[] = [];
       const n = x.shape[0];
       if (n <= chunkSize) {
