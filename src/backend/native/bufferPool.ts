@@ -36,13 +36,21 @@ export class BufferPool {
   private released = 0;
   private escaped = 0;
 
-  constructor(readonly enabled: boolean, readonly maxFreeBytes: number) {}
+  constructor(private enabledFlag: boolean, private maxFree: number) {}
+
+  get enabled(): boolean { return this.enabledFlag; }
+
+  /** Turns recycling on or off and sets the bound (tests; IBL_NATIVE_POOL / _MB at start-up). Drops the free lists. */
+  configure(options: { enabled?: boolean; maxFreeBytes?: number }): void {
+    this.clear();
+    if (options.enabled !== undefined) this.enabledFlag = options.enabled;
+    if (options.maxFreeBytes !== undefined) this.maxFree = options.maxFreeBytes;
+  }
 
   /** An uninitialised Float32Array of length n (zero-filled when small). */
   allocate(n: number): Float32Array {
     if (n * 4 < minPooledBytes) return new Float32Array(n);
-    const list = this.free.get(n);
-    const recycled = list?.pop();
+    const recycled = this.enabledFlag ? this.free.get(n)?.pop() : undefined;
     if (recycled) {
       this.freeBytes -= recycled.byteLength;
       this.state.set(recycled.buffer as ArrayBuffer, 'fresh');
@@ -50,7 +58,7 @@ export class BufferPool {
       return recycled;
     }
     const array = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
-    if (this.enabled) this.state.set(array.buffer as ArrayBuffer, 'fresh');
+    if (this.enabledFlag) this.state.set(array.buffer as ArrayBuffer, 'fresh');
     this.allocated++;
     return array;
   }
@@ -77,7 +85,7 @@ export class BufferPool {
     if (!(values instanceof Float32Array)) return;
     const buffer = values.buffer as ArrayBuffer;
     if (this.state.get(buffer) !== 'attached') return;
-    if (values.byteOffset !== 0 || values.byteLength !== buffer.byteLength || this.freeBytes + values.byteLength > this.maxFreeBytes) {
+    if (!this.enabledFlag || values.byteOffset !== 0 || values.byteLength !== buffer.byteLength || this.freeBytes + values.byteLength > this.maxFree) {
       this.state.delete(buffer);
       return;
     }
@@ -97,7 +105,7 @@ export class BufferPool {
   }
 
   stats(): PoolStats {
-    return { enabled: this.enabled, freeBytes: this.freeBytes, maxFreeBytes: this.maxFreeBytes, allocated: this.allocated, reused: this.reused, released: this.released, escaped: this.escaped };
+    return { enabled: this.enabledFlag, freeBytes: this.freeBytes, maxFreeBytes: this.maxFree, allocated: this.allocated, reused: this.reused, released: this.released, escaped: this.escaped };
   }
 
   private escape(buffer: ArrayBuffer): void {
