@@ -17,7 +17,7 @@ import { trainLoop } from '../src/train/trainLoop.ts';
 import { gradientDescent } from '../src/optim/gradientDescent.ts';
 import { outputPool } from '../src/backend/native/bufferPool.ts';
 
-const { values: flags } = parseArgs({ options: { backend: { type: 'string' }, kernels: { type: 'boolean', default: false }, reps: { type: 'string', default: '7' }, epochs: { type: 'string', default: '3' }, 'epoch-only': { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({ options: { backend: { type: 'string' }, kernels: { type: 'boolean', default: false }, reps: { type: 'string', default: '7' }, epochs: { type: 'string', default: '3' }, 'epoch-only': { type: 'boolean', default: false }, 'hvp-only': { type: 'string' } } });
 const info = await setupBackend(flags.backend);
 const reps = Number(flags.reps);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -55,6 +55,12 @@ const runEpochs = (k: number, onStep?: (step: number) => void) => {
   });
   tf.dispose(run.params);
 };
+
+if (flags['hvp-only']) {
+  // For a CPU profile of the HVP alone: --hvp-only <calls>.
+  for (let i = 0; i < Number(flags['hvp-only']); i++) hvpOnce();
+  process.exit(0);
+}
 
 if (flags.kernels) {
   // CPU time (all threads) per kernel name: steadier than wall time on a shared machine.
