@@ -111,6 +111,9 @@ runEpochs((epochs + 1) * stepsPerEpoch, (step) => { if (step % stepsPerEpoch ===
 const epochMs = median(stepEnds.map((t, i) => t - (i === 0 ? t0 : stepEnds[i - 1])).slice(1));
 const epochCpuMs = median(cpuEnds.map((t, i) => t - (i === 0 ? c0 : cpuEnds[i - 1])).slice(1));
 if (flags['epoch-only']) { console.log(JSON.stringify({ epochSeconds: epochMs / 1000, epochCpuSeconds: epochCpuMs / 1000, pool: outputPool.stats() })); process.exit(0); }
+const cpuPerCall = (f: () => void) => { const c0 = process.cpuUsage(); for (let i = 0; i < reps; i++) f(); const u = process.cpuUsage(c0); return (u.user + u.system) / 1000 / reps; };
 const gradientMs = time(gradOnce);
 const hvpMs = time(hvpOnce);
-console.log(JSON.stringify({ backend: info.name, epochSeconds: epochMs / 1000, epochCpuSeconds: epochCpuMs / 1000, gradientMs, hvpMs, hvpOverGradient: hvpMs / gradientMs, numTensors: tf.memory().numTensors, pool: outputPool.stats() }));
+const gradientCpuMs = cpuPerCall(gradOnce);
+const hvpCpuMs = cpuPerCall(hvpOnce);
+console.log(JSON.stringify({ backend: info.name, epochSeconds: epochMs / 1000, epochCpuSeconds: epochCpuMs / 1000, gradientMs, hvpMs, hvpOverGradient: hvpMs / gradientMs, gradientCpuMs, hvpCpuMs, hvpOverGradientCpu: hvpCpuMs / gradientCpuMs, numTensors: tf.memory().numTensors, pool: outputPool.stats() }));
