@@ -217,6 +217,52 @@ describe.runIf(available)('native GatherV2', () => {
   });
 });
 
+describe.runIf(available)('native Concat', () => {
+  beforeAll(async () => { await setupBackend('native'); });
+
+  async function both(f: () => tf.Tensor): Promise<void> {
+    const results: { values: number[]; shape: number[]; dtype: string }[] = [];
+    for (const backend of ['native', 'cpu']) {
+      await tf.setBackend(backend);
+      results.push(tf.tidy(() => { const t = f(); return { values: Array.from(t.dataSync() as ArrayLike<number>), shape: t.shape, dtype: t.dtype }; }));
+    }
+    await tf.setBackend('native');
+    expect(results[0]).toEqual(results[1]);
+  }
+  const make = (shape: number[], seed: number, dtype: 'float32' | 'int32' | 'bool') => {
+    const values = Array.from(seeded(shape.reduce((a, b) => a * b, 1), seed));
+    return tf.tensor(dtype === 'float32' ? values : dtype === 'int32' ? values.map((v) => Math.round(v * 50)) : values.map((v) => (v > 0 ? 1 : 0)), shape, dtype);
+  };
+  const cases: [string, number[][], number][] = [
+    ['1-d pieces', [[5], [1], [7]], 0],
+    ['rows', [[2, 3], [4, 3]], 0],
+    ['columns', [[3, 2], [3, 5], [3, 1]], 1],
+    ['middle axis of rank 3', [[2, 1, 4], [2, 3, 4]], 1],
+    ['last axis, negative', [[2, 2, 3], [2, 2, 1]], -1],
+    ['with an empty piece', [[3, 0], [3, 2], [3, 4]], 1],
+    ['all empty', [[0, 2], [0, 2]], 0],
+    ['one non-empty piece', [[0, 3], [2, 3]], 0],
+    ['pooled size', [[300, 100], [300, 120]], 1],
+  ];
+  for (const [label, shapes, axis] of cases) {
+    it(`${label}: equal to stock cpu for float32, int32 and bool`, async () => {
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        await both(() => tf.concat(shapes.map((s, i) => make(s, 20 + i, dtype)), axis));
+      }
+    });
+  }
+  it('GatherV2 and Concat are the native kernels on native', () => {
+    for (const name of ['GatherV2', 'Concat']) expect(tf.getKernel(name, 'native')?.kernelFunc).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
+  });
+
+  it('mismatched shapes fail as on stock cpu', () => {
+    const a = tf.ones([2, 3]);
+    const b = tf.ones([3, 3]);
+    expect(() => tf.concat([a, b], 1)).toThrow(/concat/i);
+    tf.dispose([a, b]);
+  });
+});
+
 if (!available) {
   describe.skip('native buffer pool (skipped: addon not built)', () => {
     it('needs the native addon', () => {});

@@ -14,6 +14,7 @@ import { reduceKernel, reduceKernelNames } from './reduceKernels.ts';
 import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, maxPool, maxPoolGrad } from './convPoolKernels.ts';
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
 import { gatherV2 } from './gatherKernel.ts';
+import { concat } from './concatKernel.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -22,6 +23,7 @@ export function nativeKernels(): Record<string, NativeKernel> {
     MaxPool: maxPool, AvgPool: avgPool, MaxPoolGrad: maxPoolGrad, AvgPoolGrad: avgPoolGrad,
     [scaledAddKernelName]: scaledAddKernel,
     GatherV2: gatherV2,
+    Concat: concat,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);
