@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/index.ts';
-import { outputPool, minPooledBytes } from '../src/backend/native/bufferPool.ts';
+import { BufferPool, outputPool, minPooledBytes } from '../src/backend/native/bufferPool.ts';
 import { gradientDescent } from '../src/optim/gradientDescent.ts';
 import { createMlp } from '../src/models/mlp.ts';
 import { trainLoop } from '../src/train/trainLoop.ts';
@@ -89,6 +89,28 @@ describe.runIf(available)('native output buffer pool', () => {
     churn([big]);
     expect(Float32Array.from(c.dataSync())).toEqual(want);
     c.dispose();
+  });
+
+  it('small outputs (4–64 KiB) are recycled zero-filled, like the new arrays they replace', () => {
+    const n = 2048;
+    const ones = tf.ones([n]);
+    tf.tidy(() => { tf.add(ones, 5); });
+    const before = outputPool.stats().reused;
+    const zeros = tf.zerosLike(ones);
+    expect(outputPool.stats().reused).toBe(before + 1);
+    expect(zeros.dataSync().every((v) => v === 0)).toBe(true);
+    tf.dispose([zeros, ones]);
+    // The pool itself: a dirty small buffer comes back zeroed, a dirty large one as it was.
+    const pool = new BufferPool(true, 2 ** 20);
+    for (const [size, want] of [[n, 0], [big, 3]] as const) {
+      const a = pool.allocate(size);
+      pool.attached(a);
+      a.fill(3);
+      pool.release(a);
+      const b = pool.allocate(size);
+      expect(b).toBe(a);
+      expect(b.every((v) => v === want)).toBe(true);
+    }
   });
 
   it('a user array given to tf.tensor is never taken into the pool', () => {
@@ -252,7 +274,7 @@ describe.runIf(available)('native Concat', () => {
     });
   }
   it('GatherV2 and Concat are the native kernels on native', () => {
-    for (const name of ['GatherV2', 'Concat']) expect(tf.getKernel(name, 'native')?.kernelFunc).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
+    for (const name of ['GatherV2', 'Concat', 'ZerosLike']) expect(tf.getKernel(name, 'native')?.kernelFunc).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
   });
 
   it('mismatched shapes fail as on stock cpu', () => {

@@ -14,16 +14,22 @@
  * array) or when stored a second time (a kernel returning a view of its input, as the cpu
  * Slice does). Tensors sharing one data entry (reshape, identity) are covered by the backend's
  * reference count: a buffer is released only when the entry is deleted.
- * Recycled buffers hold stale values, as Buffer.allocUnsafeSlow's did before: only outputs of
- * ≥ 64 KiB are pooled, and every native kernel writes all of its output (those that accumulate
- * zero-fill first). IBL_NATIVE_POOL=0 turns recycling off; IBL_NATIVE_POOL_MB bounds the bytes
+ * Recycled buffers of ≥ 64 KiB hold stale values, as Buffer.allocUnsafeSlow's did before (every
+ * native kernel writes all of its output; those that accumulate zero-fill first); smaller ones
+ * (from 4 KiB) are zero-filled when handed out, like the new Float32Array they replace. IBL_NATIVE_POOL=0 turns recycling off; IBL_NATIVE_POOL_MB bounds the bytes
  * held in the free lists (default 256).
  */
 
 type State = 'fresh' | 'attached' | 'free';
 
-/** Outputs below this many bytes are zero-filled new arrays, as before (not worth pooling). */
+/** Outputs of at least this many bytes are uninitialised (Buffer.allocUnsafeSlow or recycled). */
 export const minPooledBytes = 65536;
+/**
+ * Smaller outputs, down to this size, are recycled too but zero-filled, as new Float32Arrays are:
+ * the exact HVP's [1000, 10] logits-sized tensors, each a fresh external allocation, were what
+ * triggered most of its garbage collections. Below this, plain new arrays.
+ */
+export const minRecycledBytes = 4096;
 
 export interface PoolStats { enabled: boolean; freeBytes: number; maxFreeBytes: number; allocated: number; reused: number; released: number; escaped: number }
 
@@ -47,17 +53,18 @@ export class BufferPool {
     if (options.maxFreeBytes !== undefined) this.maxFree = options.maxFreeBytes;
   }
 
-  /** An uninitialised Float32Array of length n (zero-filled when small). */
+  /** A Float32Array of length n: uninitialised from 64 KiB on, zero-filled below. */
   allocate(n: number): Float32Array {
-    if (n * 4 < minPooledBytes) return new Float32Array(n);
+    const bytes = n * 4;
+    if (bytes < minRecycledBytes) return new Float32Array(n);
     const recycled = this.enabledFlag ? this.free.get(n)?.pop() : undefined;
     if (recycled) {
       this.freeBytes -= recycled.byteLength;
       this.state.set(recycled.buffer as ArrayBuffer, 'fresh');
       this.reused++;
-      return recycled;
+      return bytes < minPooledBytes ? recycled.fill(0) : recycled;
     }
-    const array = new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+    const array = bytes < minPooledBytes ? new Float32Array(n) : new Float32Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
     if (this.enabledFlag) this.state.set(array.buffer as ArrayBuffer, 'fresh');
     this.allocated++;
     return array;

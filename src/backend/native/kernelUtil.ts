@@ -64,7 +64,7 @@ export const fitsInt32 = (n: number) => n < 2 ** 31;
 /**
  * A Float32Array for a kernel's output, uninitialised when ≥ 64 KiB (a recycled buffer from
  * bufferPool.ts, else Buffer.allocUnsafeSlow's own ArrayBuffer): every native kernel writes every
- * element of its output; small ones are zero-filled new arrays.
+ * element of its output; smaller ones are zero-filled (recycled from 4 KiB on).
  */
 export function allocOutput(n: number): Float32Array {
   return outputPool.allocate(n);

@@ -15,6 +15,7 @@ import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
 import { gatherV2 } from './gatherKernel.ts';
 import { concat } from './concatKernel.ts';
+import { zerosLike } from './elementwiseKernels.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -24,6 +25,7 @@ export function nativeKernels(): Record<string, NativeKernel> {
     [scaledAddKernelName]: scaledAddKernel,
     GatherV2: gatherV2,
     Concat: concat,
+    ZerosLike: zerosLike,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);
