@@ -78,6 +78,28 @@ describe.runIf(available)('native output buffer pool', () => {
     part.dispose();
   });
 
+  it('a buffer shared by an output and a stock Slice view is recycled once both are disposed, not before', () => {
+    const pool = outputPool.stats();
+    const x = tf.tidy(() => tf.add(tf.tensor1d(seeded(big, 8)), 2));
+    const head = tf.slice(x, [0], [big / 2]);
+    const tail = tf.slice(x, [big / 2], [big / 2]);
+    const wantTail = Array.from(seeded(big, 8).subarray(big / 2)).map((v) => Math.fround(Math.fround(v) + 2));
+    x.dispose();
+    head.dispose();
+    churn([big]);
+    expect(Array.from(tail.dataSync())).toEqual(wantTail);
+    tail.dispose();
+    // tail was read (dataSync): that buffer is never recycled.
+    expect(outputPool.stats().escaped).toBeGreaterThan(pool.escaped);
+    const y = tf.tidy(() => tf.add(tf.tensor1d(seeded(big, 9)), 2));
+    const yHead = tf.slice(y, [0], [big / 2]);
+    const released = outputPool.stats().released;
+    y.dispose();
+    expect(outputPool.stats().released).toBe(released);
+    yHead.dispose();
+    expect(outputPool.stats().released).toBe(released + 1);
+  });
+
   it('tensors sharing data (reshape, clone) keep it until the last one is disposed', () => {
     const x = tf.tidy(() => tf.sub(tf.tensor1d(seeded(big, 4)), 0.25));
     const want = tf.tidy(() => tf.sub(tf.tensor1d(seeded(big, 4)), 0.25).dataSync().slice());

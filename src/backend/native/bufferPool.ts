@@ -4,23 +4,22 @@
  * SGD step); here a buffer of a tensor the backend really frees goes to a free list keyed by
  * length and is handed to the next kernel output of that length.
  *
- * Only buffers this pool allocated are ever recycled, and only while nobody else can see them.
- * Each owned ArrayBuffer has a state:
- *   fresh    — handed to a kernel, not yet stored as a tensor's values;
- *   attached — the values of exactly one backend data entry;
- *   free     — in the free list.
- * An owned buffer leaves the pool for good (plain GC from then on) when its values may be seen
- * outside that one data entry: when read (readSync / read — dataSync() hands the user the live
- * array) or when stored a second time (a kernel returning a view of its input, as the cpu
- * Slice does). Tensors sharing one data entry (reshape, identity) are covered by the backend's
- * reference count: a buffer is released only when the entry is deleted.
+ * Only buffers this pool allocated are ever recycled, and only when nobody can see them any more.
+ * For each owned ArrayBuffer the pool counts the backend data entries whose values lie in it
+ * (one for a kernel's output; more when a stock kernel returns a view of its input, as the cpu
+ * Slice and SplitV do); a buffer goes back to the free list when the last of them is deleted.
+ * Tensors sharing one data entry (reshape, identity) are covered by the backend's own reference
+ * count: an entry is deleted only when its last tensor is disposed. An owned buffer leaves the
+ * pool for good (plain GC from then on) when any of its values may be seen outside the backend:
+ * when read (readSync / read — dataSync() hands the user the live array).
  * Recycled buffers of ≥ 64 KiB hold stale values, as Buffer.allocUnsafeSlow's did before (every
  * native kernel writes all of its output; those that accumulate zero-fill first); smaller ones
  * (from 4 KiB) are zero-filled when handed out, like the new Float32Array they replace. IBL_NATIVE_POOL=0 turns recycling off; IBL_NATIVE_POOL_MB bounds the bytes
  * held in the free lists (default 256).
  */
 
-type State = 'fresh' | 'attached' | 'free';
+/** An owned buffer: the full array, how many data entries hold it (or views of it), whether free. */
+interface Owned { array: Float32Array; entries: number; free: boolean }
 
 /** Outputs of at least this many bytes are uninitialised (Buffer.allocUnsafeSlow or recycled). */
 export const minPooledBytes = 65536;
@@ -34,7 +33,7 @@ export const minRecycledBytes = 4096;
 export interface PoolStats { enabled: boolean; freeBytes: number; maxFreeBytes: number; allocated: number; reused: number; released: number; escaped: number }
 
 export class BufferPool {
-  private readonly state = new WeakMap<ArrayBuffer, State>();
+  private readonly owned = new WeakMap<ArrayBuffer, Owned>();
   private readonly free = new Map<number, Float32Array[]>();
   private freeBytes = 0;
   private allocated = 0;
@@ -60,53 +59,53 @@ export class BufferPool {
     const recycled = this.enabledFlag ? this.free.get(n)?.pop() : undefined;
     if (recycled) {
       this.freeBytes -= recycled.byteLength;
-      this.state.set(recycled.buffer as ArrayBuffer, 'fresh');
+      this.owned.set(recycled.buffer as ArrayBuffer, { array: recycled, entries: 0, free: false });
       this.reused++;
       return bytes < minPooledBytes ? recycled.fill(0) : recycled;
     }
     const array = bytes < minPooledBytes ? new Float32Array(n) : new Float32Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
-    if (this.enabledFlag) this.state.set(array.buffer as ArrayBuffer, 'fresh');
+    if (this.enabledFlag) this.owned.set(array.buffer as ArrayBuffer, { array, entries: 0, free: false });
     this.allocated++;
     return array;
   }
 
-  /** `values` is being stored as a data entry's values (backend write / move). */
+  /** `values` (an owned array or a view into one) is being stored as a data entry's values (backend write / move). */
   attached(values: unknown): void {
-    const buffer = bufferOf(values);
-    if (!buffer) return;
-    const s = this.state.get(buffer);
-    if (s === undefined) return;
-    if (s === 'free') throw new Error('native buffer pool: a recycled buffer was stored as a tensor while in the free list (a kernel kept an array of a disposed tensor)');
-    if (s === 'fresh') this.state.set(buffer, 'attached');
-    else this.escape(buffer);  // a second data entry over the same memory
+    const o = this.ownerOf(values);
+    if (!o) return;
+    if (o.free) throw new Error('native buffer pool: a recycled buffer was stored as a tensor while in the free list (a kernel kept an array of a disposed tensor)');
+    o.entries++;
   }
 
-  /** `values` may now be seen outside its data entry (read by the user or a stock kernel). */
+  /** `values` may now be seen outside the backend (read by the user or a stock kernel). */
   exposed(values: unknown): void {
     const buffer = bufferOf(values);
-    if (buffer && this.state.has(buffer)) this.escape(buffer);
+    if (buffer && this.owned.has(buffer)) {
+      this.owned.delete(buffer);
+      this.escaped++;
+    }
   }
 
   /** The data entry holding `values` was deleted. */
   release(values: unknown): void {
-    if (!(values instanceof Float32Array)) return;
-    const buffer = values.buffer as ArrayBuffer;
-    if (this.state.get(buffer) !== 'attached') return;
-    if (!this.enabledFlag || values.byteOffset !== 0 || values.byteLength !== buffer.byteLength || this.freeBytes + values.byteLength > this.maxFree) {
-      this.state.delete(buffer);
+    const o = this.ownerOf(values);
+    if (!o || o.free || --o.entries > 0) return;
+    const buffer = o.array.buffer as ArrayBuffer;
+    if (!this.enabledFlag || this.freeBytes + o.array.byteLength > this.maxFree) {
+      this.owned.delete(buffer);
       return;
     }
-    this.state.set(buffer, 'free');
-    let list = this.free.get(values.length);
-    if (!list) { list = []; this.free.set(values.length, list); }
-    list.push(values);
-    this.freeBytes += values.byteLength;
+    o.free = true;
+    let list = this.free.get(o.array.length);
+    if (!list) { list = []; this.free.set(o.array.length, list); }
+    list.push(o.array);
+    this.freeBytes += o.array.byteLength;
     this.released++;
   }
 
   /** Drops every free buffer (GC takes them). */
   clear(): void {
-    for (const list of this.free.values()) for (const a of list) this.state.delete(a.buffer as ArrayBuffer);
+    for (const list of this.free.values()) for (const a of list) this.owned.delete(a.buffer as ArrayBuffer);
     this.free.clear();
     this.freeBytes = 0;
   }
@@ -115,9 +114,9 @@ export class BufferPool {
     return { enabled: this.enabledFlag, freeBytes: this.freeBytes, maxFreeBytes: this.maxFree, allocated: this.allocated, reused: this.reused, released: this.released, escaped: this.escaped };
   }
 
-  private escape(buffer: ArrayBuffer): void {
-    this.state.delete(buffer);
-    this.escaped++;
+  private ownerOf(values: unknown): Owned | undefined {
+    const buffer = bufferOf(values);
+    return buffer ? this.owned.get(buffer) : undefined;
   }
 }
 
