@@ -1,9 +1,15 @@
 /**
- * Where the MLP workloads of `npm run bench` spend their time on one backend (not a test):
- * epoch seconds, 1,000-example gradient and exact HVP (medians), and with --kernels the kernels
- * one SGD step and one HVP call, with their count and summed time (tf.profile).
+ * Where the MLP workloads of `npm run bench` spend their time on one backend (not a test), on
+ * synthetic data of Fashion-MNIST's shape: seconds per SGD epoch of the 784-512-512-10 MLP (batch
+ * 128, through trainLoop; wall and process CPU time), and the 1,000-example gradient and exact HVP
+ * (median wall time and mean CPU time per call). CPU time (all threads) is steadier than wall
+ * time on a shared machine; with IBL_NATIVE_BLAS_THREADS=1 it is the work done.
+ *   --kernels       also CPU time per kernel name for one SGD step, the gradient and the HVP
+ *   --epoch-only    only the epoch (with the native output pool's counters)
+ *   --hvp-only <n>  only n HVP calls (for `node --cpu-prof --import tsx`)
+ *   --reps, --epochs  repetitions of the gradient/HVP timings, epochs timed (after one warm-up)
  *
- *   npx tsx scripts/profile-mlp.ts [--backend native] [--kernels] [--reps 7]
+ *   npx tsx scripts/profile-mlp.ts [--backend native] [--kernels] [--reps 7] [--epochs 3]
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
