@@ -70,5 +70,15 @@ for (const backend of backends) {
       expect(got.map((t) => Array.from(t.dataSync()))).toEqual(want.map((t) => Array.from(t.dataSync())));
       tf.dispose([...got, ...want, a, unused, b, va, vu, vb]);
     });
+
+    it('refuses a v whose shapes differ from the parameters (even with equal sizes)', async () => {
+      await setupBackend(backend);
+      const a = tf.tensor2d([[1, 2], [3, 4]]);
+      const loss = ([p]: tf.Tensor[]) => tf.sum(tf.square(p)) as tf.Scalar;
+      const bad = tf.tensor1d([1, 1, 1, 1]);
+      expect(() => hessianVectorProduct(loss, [a], [bad])).toThrow(/one tensor per parameter, of its shape/);
+      expect(() => hessianVectorProduct(loss, [a], [])).toThrow(/one tensor per parameter/);
+      tf.dispose([a, bad]);
+    });
   });
 }

@@ -29,6 +29,9 @@ export function gradientOf(loss: LossFunction, params: tf.Tensor[]): { value: tf
 export function hessianVectorProduct(loss: LossFunction, params: tf.Tensor[], v: tf.Tensor[]): tf.Tensor[] {
   return tf.tidy(() => {
     const engine = tf.engine();
+    if (v.length !== params.length || v.some((t, i) => !tf.util.arraysEqual(t.shape, params[i].shape))) {
+      throw new Error(`hessianVectorProduct: v must have one tensor per parameter, of its shape (parameters ${params.map((p) => `[${p.shape}]`).join(' ')}, v ${v.map((t) => `[${t.shape}]`).join(' ')})`);
+    }
     const flat = (t: tf.Tensor) => tf.reshape(t, [-1]);
     const seed = tf.concat(v.map(flat)) as tf.Tensor1D;
     // allowNoGradients: a structurally zero Hessian block (e.g. the last layer of a linear model
