@@ -1,7 +1,7 @@
 /**
  * Recycled output buffers for the `native` backend. A fresh large Float32Array per op costs a
- * malloc, page faults on first touch and later GC work (measured: ~0.5 ms of every batch-128
- * SGD step); here a buffer of a tensor the backend really frees goes to a free list keyed by
+ * malloc, page faults on first touch and later GC work (issue 9 measured ~0.5 ms of every
+ * batch-128 SGD step; here the MLP epoch's CPU time fell from 0.72–0.89 to 0.56–0.59 s); here a buffer of a tensor the backend really frees goes to a free list keyed by
  * length and is handed to the next kernel output of that length.
  *
  * Only buffers this pool allocated are ever recycled, and only when nobody can see them any more.
@@ -14,8 +14,9 @@
  * when read (readSync / read — dataSync() hands the user the live array).
  * Recycled buffers of ≥ 64 KiB hold stale values, as Buffer.allocUnsafeSlow's did before (every
  * native kernel writes all of its output; those that accumulate zero-fill first); smaller ones
- * (from 4 KiB) are zero-filled when handed out, like the new Float32Array they replace. IBL_NATIVE_POOL=0 turns recycling off; IBL_NATIVE_POOL_MB bounds the bytes
- * held in the free lists (default 256).
+ * (from 4 KiB) are zero-filled when handed out, like the new Float32Array they replace.
+ * IBL_NATIVE_POOL=0 turns recycling off; IBL_NATIVE_POOL_MB bounds the bytes held in the free
+ * lists (default 256).
  */
 
 /** An owned buffer: the full array, how many data entries hold it (or views of it), whether free. */
