@@ -19,20 +19,29 @@ export function gradientOf(loss: LossFunction, params: tf.Tensor[]): { value: tf
   return { value: value as tf.Scalar, grads: grads.map((g, i) => g ?? tf.zerosLike(params[i])) };
 }
 
-/** Exact Hv; caller owns the returned tensors. `v` has one tensor per parameter, same shapes. */
+/**
+ * Exact Hv; caller owns the returned tensors. `v` has one tensor per parameter, same shapes.
+ * Hv is the vector-Jacobian product of the gradient map θ ↦ ∇L(θ) with v, so the outer backward
+ * pass is seeded with v itself (engine.gradients' dy) on the concatenated inner gradient, rather
+ * than differentiating the scalar Σ_i ⟨g_i, v_i⟩: the same seed reaches each g_i (v_i, exactly),
+ * without the products, sums and broadcast ones of that scalar and its gradient.
+ */
 export function hessianVectorProduct(loss: LossFunction, params: tf.Tensor[], v: tf.Tensor[]): tf.Tensor[] {
   return tf.tidy(() => {
     const engine = tf.engine();
+    if (v.length !== params.length || v.some((t, i) => !tf.util.arraysEqual(t.shape, params[i].shape))) {
+      throw new Error(`hessianVectorProduct: v must have one tensor per parameter, of its shape (parameters ${params.map((p) => `[${p.shape}]`).join(' ')}, v ${v.map((t) => `[${t.shape}]`).join(' ')})`);
+    }
+    const flat = (t: tf.Tensor) => tf.reshape(t, [-1]);
+    const seed = tf.concat(v.map(flat)) as tf.Tensor1D;
     // allowNoGradients: a structurally zero Hessian block (e.g. the last layer of a linear model
-    // with respect to itself) would make tf.grads throw.
+    // with respect to itself) would make tf.grads throw. A parameter the loss does not touch has
+    // no inner gradient: its place in the concatenation is zerosLike(θ_i), which carries a zero
+    // Hv block (and keeps the seed aligned).
     const { grads } = engine.gradients(() => {
       const inner = engine.gradients(() => loss(params), params, undefined, true);
-      let directional: tf.Tensor = tf.scalar(0);
-      inner.grads.forEach((g, i) => {
-        if (g) directional = tf.add(directional, tf.sum(tf.mul(g, v[i])));
-      });
-      return directional as tf.Scalar;
-    }, params, undefined, true);
+      return tf.concat(inner.grads.map((g, i) => flat(g ?? tf.zerosLike(params[i]))));
+    }, params, seed, true);
     return grads.map((g, i) => g ?? tf.zerosLike(params[i]));
   });
 }

@@ -22,9 +22,21 @@ export function batchIndices(n: number, batchSize: number, step: number, seed: n
   }
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const epoch = Math.floor(step / batchesPerEpoch);
-  const order = permutation(n, createRng(mix(seed, 2, epoch)));
+  const order = epochPermutation(n, mix(seed, 2, epoch));
   const start = (step % batchesPerEpoch) * batchSize;
   return order.slice(start, Math.min(start + batchSize, n));
+}
+
+/**
+ * π_e, remembered for the epoch in progress: every step of an epoch needs the same permutation,
+ * and drawing n random numbers per step cost ~0.2 ms (2–3% of a batch-128 MLP step).
+ */
+let lastPermutation: { n: number; seed: number; order: Int32Array } | null = null;
+function epochPermutation(n: number, seed: number): Int32Array {
+  if (lastPermutation === null || lastPermutation.n !== n || lastPermutation.seed !== seed) {
+    lastPermutation = { n, seed, order: permutation(n, createRng(seed)) };
+  }
+  return lastPermutation.order;
 }
 
 /** A seed for a sub-stream (probes, init, …) derived from the run seed and a label. */

@@ -142,3 +142,10 @@ export const onesLike: NativeKernel = (args) => {
   if (!allFloat32(x)) return stock('OnesLike', args);
   return output(args.backend, x.shape, 'float32', allocOutput(sizeOf(x.shape)).fill(1));
 };
+
+/** ZerosLike for float32 into a pooled buffer (the stock kernel's fresh array page-faults when later read). */
+export const zerosLike: NativeKernel = (args) => {
+  const { x } = args.inputs;
+  if (!allFloat32(x)) return stock('ZerosLike', args);
+  return output(args.backend, x.shape, 'float32', allocOutput(sizeOf(x.shape)).fill(0));
+};

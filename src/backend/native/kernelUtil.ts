@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './loadAddon.ts';
+import { outputPool } from './bufferPool.ts';
 
 export const nativeBackendName = 'native';
 
@@ -61,11 +62,10 @@ export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b
 export const fitsInt32 = (n: number) => n < 2 ** 31;
 
 /**
- * A Float32Array for a kernel's output. Every native kernel writes every element of its output,
- * so large outputs skip the zero-fill of `new Float32Array(n)` (Buffer.allocUnsafeSlow: its own
- * ArrayBuffer, uninitialised); small ones are not worth it.
+ * A Float32Array for a kernel's output, uninitialised when ≥ 64 KiB (a recycled buffer from
+ * bufferPool.ts, else Buffer.allocUnsafeSlow's own ArrayBuffer): every native kernel writes every
+ * element of its output; smaller ones are zero-filled (recycled from 4 KiB on).
  */
 export function allocOutput(n: number): Float32Array {
-  if (n * 4 < 65536) return new Float32Array(n);
-  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+  return outputPool.allocate(n);
 }

@@ -5,7 +5,7 @@
  * listed here runs the stock cpu kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { NativeCpuBackend } from './nativeCpuBackend.ts';
 import type { NativeAddon } from './loadAddon.ts';
 import { nativeBackendName, stockCpuKernelConfigs, type KernelArgs, type NativeKernel } from './kernelUtil.ts';
 import { batchMatMul, fusedMatMul } from './matMulKernels.ts';
@@ -14,6 +14,8 @@ import { reduceKernel, reduceKernelNames } from './reduceKernels.ts';
 import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, maxPool, maxPoolGrad } from './convPoolKernels.ts';
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
 import { gatherV2 } from './gatherKernel.ts';
+import { concat } from './concatKernel.ts';
+import { zerosLike } from './elementwiseKernels.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -22,6 +24,8 @@ export function nativeKernels(): Record<string, NativeKernel> {
     MaxPool: maxPool, AvgPool: avgPool, MaxPoolGrad: maxPoolGrad, AvgPoolGrad: avgPoolGrad,
     [scaledAddKernelName]: scaledAddKernel,
     GatherV2: gatherV2,
+    Concat: concat,
+    ZerosLike: zerosLike,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);
@@ -38,7 +42,7 @@ export function registerNativeBackend(addon: NativeAddon): string[] {
   // layers); a batch-128 step's products run on one, since a spinning BLAS worker competes with
   // the JS thread (measured; README "Native backend"). IBL_NATIVE_BLAS_THREADS caps the count.
   addon.setBlasThreads(Number(process.env.IBL_NATIVE_BLAS_THREADS ?? 0), Number(process.env.IBL_NATIVE_MIN_FLOPS_ALL_THREADS ?? 3e8));
-  tf.registerBackend(nativeBackendName, () => new MathBackendCPU(), 0);
+  tf.registerBackend(nativeBackendName, () => new NativeCpuBackend(), 0);
   for (const config of stockCpuKernelConfigs()) {
     tf.registerKernel({ ...config, backendName: nativeBackendName });
   }
