@@ -6,6 +6,7 @@
 // enough (chunk·outH·outW rows) for BLAS threads to pay off.
 #include "kernels.h"
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -13,6 +14,7 @@ namespace {
 using ibl::ConvGeometry;
 
 constexpr size_t kPatchFloats = size_t(1) << 21;
+constexpr int kDirectMaxChannels = 64;
 
 int imagesPerChunk(const ConvGeometry& g, size_t rows, size_t cols) {
   const size_t per = std::max<size_t>(rows * cols, 1);
@@ -25,6 +27,21 @@ size_t patchRows(const ConvGeometry& g) { return static_cast<size_t>(g.outH) * g
 bool isPointwise(const ConvGeometry& g) {
   return g.filterH == 1 && g.filterW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0 &&
          g.outH == g.inH && g.outW == g.inW;
+}
+
+// Direct convolution (directConv.cc) when both channel counts are small: there the GEMM of
+// im2col has too few columns for BLAS to be efficient (measured: README "The `native` backend").
+// IBL_NATIVE_CONV=im2col or =direct forces one algorithm (A/B benchmarks, tests of both paths).
+// The direct input gradient is fast at stride 1 (a convolution with the flipped filter, whose
+// output channels are the input's: at least 8 to fill the 16-lane tiles half-way); at larger
+// strides it is a scatter that im2col beats.
+bool useDirect(const ConvGeometry& g, bool inputGradient = false) {
+  const char* force = std::getenv("IBL_NATIVE_CONV");
+  if (force && std::strcmp(force, "im2col") == 0) return false;
+  if (!ibl::directConvSupported()) return false;
+  if (force && std::strcmp(force, "direct") == 0) return true;
+  if (inputGradient && (g.strideH != 1 || g.strideW != 1 || g.inC < 8)) return false;
+  return g.inC <= kDirectMaxChannels && g.outC <= kDirectMaxChannels;
 }
 
 void im2col(const ConvGeometry& g, const float* x, float* cols) {
@@ -79,6 +96,7 @@ void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
   if (rows == 0 || g.outC == 0) return;
   if (cols == 0) { std::fill(y, y + outSize * g.batch, 0.0f); return; }
+  if (!isPointwise(g) && useDirect(g)) { directConv2d(g, x, w, y); return; }
   if (isPointwise(g)) {
     setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(false, false, static_cast<int>(rows * g.batch), g.outC, g.inC, 1.0f, x, g.inC, w, g.outC, 0.0f, y, g.outC);
@@ -101,6 +119,7 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
   std::fill(dw, dw + cols * g.outC, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
+  if (!isPointwise(g) && useDirect(g)) { directConv2dBackpropFilter(g, x, dy, dw); return; }
   if (isPointwise(g)) {
     setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(true, false, g.inC, g.outC, static_cast<int>(rows * g.batch), 1.0f, x, g.inC, dy, g.outC, 0.0f, dw, g.outC);
@@ -123,6 +142,7 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
   std::fill(dx, dx + inSize * g.batch, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
+  if (!isPointwise(g) && useDirect(g, true)) { directConv2dBackpropInput(g, dy, w, dx); return; }
   if (isPointwise(g)) {
     setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(false, true, static_cast<int>(rows * g.batch), g.inC, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, g.inC);

@@ -1,0 +1,102 @@
+/**
+ * The native backend's two conv algorithms (native/src/directConv.cc: direct, 16-lane channel
+ * tiles; conv.cc: im2col + sgemm), each forced with IBL_NATIVE_CONV and also as chosen
+ * automatically, against float64 references of the forward conv and of both gradients of
+ * L = ⟨c, conv(x, w)⟩ (written out below as sums, independent of either kernel). The shapes
+ * cross the tile boundaries (1, 5, 8, 16, 17, 32, 33 channels), cover the Zhang nets' layers
+ * (1→16 stem, 16→16, 16→32 stride 2, 1×1 stride-2 shortcut) and every padding kind.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/index.ts';
+import { geometry, type Pad, type Shape4 } from './helpers/convFloat64.ts';
+import { seededValues } from './helpers/float64.ts';
+import { nativeAvailable } from './helpers/native.ts';
+
+const available = nativeAvailable('native direct conv');
+
+interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; kw?: number; stride: number; pad: Pad }
+const cases: Case[] = [
+  { n: 3, h: 28, w: 28, ci: 1, co: 16, k: 3, stride: 1, pad: 'same' },
+  { n: 2, h: 12, w: 12, ci: 16, co: 16, k: 3, stride: 1, pad: 'same' },
+  { n: 2, h: 12, w: 11, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
+  { n: 2, h: 12, w: 12, ci: 16, co: 32, k: 1, stride: 2, pad: 'same' },
+  { n: 2, h: 9, w: 7, ci: 17, co: 5, k: 3, stride: 1, pad: 'valid' },
+  { n: 2, h: 8, w: 9, ci: 3, co: 33, k: 2, stride: 1, pad: 'same' },
+  { n: 1, h: 10, w: 10, ci: 8, co: 8, k: 5, stride: 1, pad: 2 },
+  { n: 2, h: 7, w: 8, ci: 5, co: 17, k: 3, kw: 2, stride: 3, pad: 'valid' },
+  { n: 2, h: 6, w: 6, ci: 9, co: 7, k: 3, stride: 1, pad: 4 },
+];
+
+/** y, ∂L/∂x and ∂L/∂w of L = ⟨c, conv(x, w)⟩ in float64 (NHWC, filter [kh, kw, ci, co]). */
+function reference(x: Float64Array, w: Float64Array, c: Float64Array, s: Case) {
+  const kw = s.kw ?? s.k;
+  const gh = geometry(s.h, s.w, s.k, kw, s.stride, s.pad);
+  const y = new Float64Array(s.n * gh.outH * gh.outW * s.co);
+  const dx = new Float64Array(x.length);
+  const dw = new Float64Array(w.length);
+  for (let n = 0; n < s.n; n++) for (let oy = 0; oy < gh.outH; oy++) for (let ox = 0; ox < gh.outW; ox++) {
+    for (let a = 0; a < s.k; a++) for (let b = 0; b < kw; b++) {
+      const r = oy * s.stride + a - gh.top, q = ox * s.stride + b - gh.left;
+      if (r < 0 || r >= s.h || q < 0 || q >= s.w) continue;
+      for (let i = 0; i < s.ci; i++) {
+        const xi = ((n * s.h + r) * s.w + q) * s.ci + i;
+        for (let o = 0; o < s.co; o++) {
+          const yi = ((n * gh.outH + oy) * gh.outW + ox) * s.co + o;
+          const wi = ((a * kw + b) * s.ci + i) * s.co + o;
+          y[yi] += x[xi] * w[wi];
+          dx[xi] += c[yi] * w[wi];
+          dw[wi] += c[yi] * x[xi];
+        }
+      }
+    }
+  }
+  return { y, dx, dw, outShape: [s.n, gh.outH, gh.outW, s.co] as Shape4 };
+}
+
+/** Worst |got − want| relative to the largest |want| (sums of many terms: an absolute scale). */
+function scaledError(got: ArrayLike<number>, want: Float64Array): number {
+  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / scale);
+  return worst;
+}
+
+describe.runIf(available)('native conv: direct and im2col against float64', () => {
+  const saved = process.env.IBL_NATIVE_CONV;
+  beforeAll(async () => {
+    expect((await setupBackend('native')).name).toBe('native');
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.IBL_NATIVE_CONV; else process.env.IBL_NATIVE_CONV = saved;
+  });
+
+  for (const algorithm of ['direct', 'im2col', 'auto'] as const) {
+    for (const [index, s] of cases.entries()) {
+      const kw = s.kw ?? s.k;
+      it(`${algorithm}: ${s.ci}→${s.co}, ${s.k}×${kw}, stride ${s.stride}, pad ${s.pad} (${s.n}×${s.h}×${s.w})`, () => {
+        if (algorithm === 'auto') delete process.env.IBL_NATIVE_CONV; else process.env.IBL_NATIVE_CONV = algorithm;
+        const xs: Shape4 = [s.n, s.h, s.w, s.ci];
+        const ws: Shape4 = [s.k, kw, s.ci, s.co];
+        const x = seededValues(xs.reduce((a, b) => a * b, 1), 500 + index);
+        const w = seededValues(ws.reduce((a, b) => a * b, 1), 600 + index, 0.5);
+        const x32 = Float64Array.from(Float32Array.from(x));
+        const w32 = Float64Array.from(Float32Array.from(w));
+        const probe = reference(x32, w32, new Float64Array(0), s);
+        const c = Float64Array.from(Float32Array.from(seededValues(probe.y.length, 700 + index)));
+        const want = reference(x32, w32, c, s);
+        const [y, gx, gw] = tf.tidy(() => {
+          const xt = tf.tensor4d(Float32Array.from(x), xs);
+          const wt = tf.tensor4d(Float32Array.from(w), ws);
+          const ct = tf.tensor4d(Float32Array.from(c), want.outShape);
+          const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(ct, tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s.stride, s.pad)));
+          const [dx, dw] = tf.grads(f)([xt, wt]);
+          return [tf.conv2d(xt, wt, s.stride, s.pad).dataSync(), dx.dataSync(), dw.dataSync()];
+        });
+        expect(scaledError(y, want.y), 'forward').toBeLessThan(1e-6);
+        expect(scaledError(gx, want.dx), 'input gradient').toBeLessThan(1e-6);
+        expect(scaledError(gw, want.dw), 'filter gradient').toBeLessThan(1e-6);
+      });
+    }
+  }
+});
