@@ -4,6 +4,7 @@
 // than touching memory out of bounds.
 #include <napi.h>
 #include "kernels.h"
+#include "batchNorm.h"
 
 namespace {
 
@@ -340,6 +341,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blas", Napi::String::New(env, ibl::blasInfo()));
+  ibl::registerBatchNorm(env, exports);
   return exports;
 }
 

@@ -13,6 +13,8 @@ import { addN, binaryKernel, binaryKernelNames, onesLike, select, transpose, una
 import { reduceKernel, reduceKernelNames } from './reduceKernels.ts';
 import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput, maxPool, maxPoolGrad } from './convPoolKernels.ts';
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
+import { batchNormGradKernel, batchNormKernel } from './batchNorm.ts';
+import { batchNormGradKernelName, batchNormKernelName } from './batchNormOp.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -20,6 +22,7 @@ export function nativeKernels(): Record<string, NativeKernel> {
     Conv2D: conv2d, Conv2DBackpropInput: conv2dBackpropInput, Conv2DBackpropFilter: conv2dBackpropFilter,
     MaxPool: maxPool, AvgPool: avgPool, MaxPoolGrad: maxPoolGrad, AvgPoolGrad: avgPoolGrad,
     [scaledAddKernelName]: scaledAddKernel,
+    [batchNormKernelName]: batchNormKernel, [batchNormGradKernelName]: batchNormGradKernel,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);

@@ -1,0 +1,150 @@
+// Batch normalisation in training mode over x viewed as [rows, channels] (NHWC: every axis but
+// the channel one is a row), as src/models/layers.ts `normalise` composes it from TF ops:
+//   μ = mean(x), σ² = mean((x − μ)²) (population), r = 1/√(σ² + ε), y = (x − μ)·(γ·r) + β
+// and its gradient for an upstream dy (x̂ = (x − μ)·r, N = rows):
+//   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·r·(dy − dβ/N − x̂·dγ/N).
+// Per-channel sums are accumulated in double; μ, σ², r and the per-channel factor are rounded to
+// float32 and the elementwise steps are float32 in the composition's order, so y agrees with the
+// composition to float32 rounding. Only first order: the gradient's own derivatives come from
+// TF ops (src/backend/native/batchNorm.ts), so this kernel is never on a recorded tape.
+#include "batchNorm.h"
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Moments {
+  std::vector<float> mean, r;
+};
+
+Moments moments(const float* x, size_t rows, size_t c, float epsilon) {
+  std::vector<double> sum(c, 0.0), sq(c, 0.0);
+  for (size_t i = 0; i < rows; i++) {
+    const float* p = x + i * c;
+    for (size_t k = 0; k < c; k++) sum[k] += p[k];
+  }
+  Moments m{std::vector<float>(c), std::vector<float>(c)};
+  const double n = static_cast<double>(rows);
+  std::vector<double> mu(c);
+  for (size_t k = 0; k < c; k++) mu[k] = rows > 0 ? sum[k] / n : 0.0;
+  for (size_t i = 0; i < rows; i++) {
+    const float* p = x + i * c;
+    for (size_t k = 0; k < c; k++) {
+      const double d = p[k] - mu[k];
+      sq[k] += d * d;
+    }
+  }
+  for (size_t k = 0; k < c; k++) {
+    m.mean[k] = static_cast<float>(mu[k]);
+    const float variance = static_cast<float>(rows > 0 ? sq[k] / n : 0.0);
+    m.r[k] = 1.0f / std::sqrt(variance + epsilon);
+  }
+  return m;
+}
+
+void forward(const float* x, const float* gamma, const float* beta, float* y, size_t rows, size_t c, float epsilon) {
+  const Moments m = moments(x, rows, c, epsilon);
+  std::vector<float> scale(c);
+  for (size_t k = 0; k < c; k++) scale[k] = gamma[k] * m.r[k];
+  for (size_t i = 0; i < rows; i++) {
+    const float* p = x + i * c;
+    float* q = y + i * c;
+    for (size_t k = 0; k < c; k++) q[k] = (p[k] - m.mean[k]) * scale[k] + beta[k];
+  }
+}
+
+void backward(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta, size_t rows,
+              size_t c, float epsilon) {
+  const Moments m = moments(x, rows, c, epsilon);
+  std::vector<double> sdy(c, 0.0), sdyx(c, 0.0);
+  for (size_t i = 0; i < rows; i++) {
+    const float* d = dy + i * c;
+    const float* p = x + i * c;
+    for (size_t k = 0; k < c; k++) {
+      sdy[k] += d[k];
+      sdyx[k] += static_cast<double>(d[k]) * (p[k] - m.mean[k]);
+    }
+  }
+  // dx = a·dy + b·(x − μ) + e with a = γr, b = −γr²·dγ/N, e = −γr·dβ/N.
+  std::vector<float> a(c), b(c), e(c);
+  const double n = rows > 0 ? static_cast<double>(rows) : 1.0;
+  for (size_t k = 0; k < c; k++) {
+    const double r = m.r[k], gr = static_cast<double>(gamma[k]) * r;
+    const double dg = sdyx[k] * r;
+    dbeta[k] = static_cast<float>(sdy[k]);
+    dgamma[k] = static_cast<float>(dg);
+    a[k] = static_cast<float>(gr);
+    b[k] = static_cast<float>(-gr * r * dg / n);
+    e[k] = static_cast<float>(-gr * sdy[k] / n);
+  }
+  for (size_t i = 0; i < rows; i++) {
+    const float* d = dy + i * c;
+    const float* p = x + i * c;
+    float* q = dx + i * c;
+    for (size_t k = 0; k < c; k++) q[k] = a[k] * d[k] + b[k] * (p[k] - m.mean[k]) + e[k];
+  }
+}
+
+// Argument checks: a wrong argument is a bug in src/backend/native/ and throws a TypeError.
+struct Checked {
+  Napi::Env env;
+  bool failed = false;
+  float* f32(const Napi::Value& v, size_t minLength, const char* name) {
+    if (failed) return nullptr;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+      fail(std::string(name) + ": expected a Float32Array");
+      return nullptr;
+    }
+    auto a = v.As<Napi::Float32Array>();
+    if (a.ElementLength() < minLength) { fail(std::string(name) + ": Float32Array too short"); return nullptr; }
+    return a.Data();
+  }
+  double num(const Napi::Value& v, const char* name) {
+    if (failed) return 0;
+    if (!v.IsNumber() || !(v.As<Napi::Number>().DoubleValue() >= 0)) { fail(std::string(name) + ": expected a non-negative number"); return 0; }
+    return v.As<Napi::Number>().DoubleValue();
+  }
+  void fail(const std::string& what) {
+    failed = true;
+    Napi::TypeError::New(env, "ibl_native batchNorm: " + what).ThrowAsJavaScriptException();
+  }
+};
+
+// batchNorm(x, gamma, beta, y, rows, channels, epsilon)
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  Checked g{info.Env()};
+  const size_t rows = static_cast<size_t>(g.num(info[4], "rows")), c = static_cast<size_t>(g.num(info[5], "channels"));
+  const float epsilon = static_cast<float>(g.num(info[6], "epsilon"));
+  const float* x = g.f32(info[0], rows * c, "x");
+  const float* gamma = g.f32(info[1], c, "gamma");
+  const float* beta = g.f32(info[2], c, "beta");
+  float* y = g.f32(info[3], rows * c, "y");
+  if (!g.failed) forward(x, gamma, beta, y, rows, c, epsilon);
+  return info.Env().Undefined();
+}
+
+// batchNormGrad(dy, x, gamma, dx, dgamma, dbeta, rows, channels, epsilon)
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
+  Checked g{info.Env()};
+  const size_t rows = static_cast<size_t>(g.num(info[6], "rows")), c = static_cast<size_t>(g.num(info[7], "channels"));
+  const float epsilon = static_cast<float>(g.num(info[8], "epsilon"));
+  const float* dy = g.f32(info[0], rows * c, "dy");
+  const float* x = g.f32(info[1], rows * c, "x");
+  const float* gamma = g.f32(info[2], c, "gamma");
+  float* dx = g.f32(info[3], rows * c, "dx");
+  float* dgamma = g.f32(info[4], c, "dgamma");
+  float* dbeta = g.f32(info[5], c, "dbeta");
+  if (!g.failed) backward(dy, x, gamma, dx, dgamma, dbeta, rows, c, epsilon);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+namespace ibl {
+void registerBatchNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+}
+}  // namespace ibl
