@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/index.ts';
-import { geometry, type Pad, type Shape4 } from './helpers/convFloat64.ts';
+import { geometry, maxPoolGradFirstMax64, type Pad, type Shape4 } from './helpers/convFloat64.ts';
 import { seededValues } from './helpers/float64.ts';
 import { nativeAvailable } from './helpers/native.ts';
 
@@ -98,5 +98,25 @@ describe.runIf(available)('native conv: direct and im2col against float64', () =
         expect(scaledError(gw, want.dw), 'filter gradient').toBeLessThan(1e-6);
       });
     }
+  }
+});
+
+describe.runIf(available)('native MaxPoolGrad on windows that tile the input (no zero-fill pass)', () => {
+  beforeAll(async () => {
+    expect((await setupBackend('native')).name).toBe('native');
+  });
+  // 3×3 stride 3 and 2×2 stride 2 'valid' on 8×7 and 7×9: uncovered last rows and columns; values on
+  // a 0.5 grid so windows hold ties (the gradient goes to the first maximum in row-major order).
+  for (const [k, h, w] of [[3, 8, 7], [2, 7, 9], [2, 8, 8]] as const) {
+    it(`${k}×${k} stride ${k} on ${h}×${w}×17 equals the float64 first-arg-max routing`, () => {
+      const xs: Shape4 = [2, h, w, 17];
+      const x = Float64Array.from(seededValues(xs.reduce((a, b) => a * b, 1), 800 + k + h), (v) => Math.round(v * 3) / 2);
+      const outShape: Shape4 = [2, Math.floor(h / k), Math.floor(w / k), 17];
+      const c = Float64Array.from(Float32Array.from(seededValues(outShape.reduce((a, b) => a * b, 1), 900 + k)));
+      const [got] = tf.tidy(() => tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.tensor4d(Float32Array.from(c), outShape),
+        tf.maxPool(t as tf.Tensor4D, k, k, 'valid'))))([tf.tensor4d(Float32Array.from(x), xs)]).map((g) => g.dataSync()));
+      const want = maxPoolGradFirstMax64(c, x, xs, k, k, 'valid');
+      expect(Array.from(got)).toEqual(Array.from(want, (v) => Math.fround(v)));
+    });
   }
 });

@@ -19,7 +19,10 @@
 // COMDAT folding). conv.cc calls these only when directConvSupported() says the CPU has both.
 #include "kernels.h"
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
 #define IBL_X86 1
@@ -54,6 +57,38 @@ class Floats {
   float* data_;
   size_t size_;
 };
+
+// Images split into contiguous parts, one per thread (the calling thread runs part 0). Threads
+// are started per call (~50 µs) rather than kept spinning: a spinning worker competes with the
+// JS thread (README "The `native` backend"). Both cores only for calls of ≥ 2·10⁷ flops;
+// IBL_NATIVE_BLAS_THREADS caps the count as it caps BLAS's. The split depends only on the
+// geometry and the thread cap, so results are reproducible run to run on one machine.
+using RangeFn = void (*)(void* context, int n0, int n1, int part);
+
+int threadsFor(double flops, int batch) {
+  if (flops < 2e7 || batch < 2) return 1;
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* cap = std::getenv("IBL_NATIVE_BLAS_THREADS")) {
+    const int c = std::atoi(cap);
+    if (c > 0 && c < n) n = c;
+  }
+  if (n > 2) n = 2;
+  if (n > batch) n = batch;
+  return n < 1 ? 1 : n;
+}
+
+void parallelImages(int batch, int parts, RangeFn fn, void* context) {
+  if (parts <= 1) { fn(context, 0, batch, 0); return; }
+  std::vector<std::thread> workers;
+  workers.reserve(parts - 1);
+  for (int part = 1; part < parts; part++) {
+    const int n0 = static_cast<int>(static_cast<long long>(batch) * part / parts);
+    const int n1 = static_cast<int>(static_cast<long long>(batch) * (part + 1) / parts);
+    workers.emplace_back(fn, context, n0, n1, part);
+  }
+  fn(context, 0, static_cast<int>(static_cast<long long>(batch) / parts), 0);
+  for (auto& w : workers) w.join();
+}
 }  // namespace
 
 #ifdef IBL_X86
@@ -164,31 +199,34 @@ inline void filterBlock(const ConvGeometry& g, Padded p, const float* xp, const 
     store8(dst + b * coP + 8, load8(dst + b * coP + 8) + a1[b]);
   }
 }
-}  // namespace
 
-namespace ibl {
+double flopsOf(const ConvGeometry& g) {
+  return 2.0 * g.batch * g.outH * g.outW * g.filterH * g.filterW * static_cast<double>(g.inC) * g.outC;
+}
 
-void directConv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
+struct ForwardJob {
+  const ConvGeometry& g;
+  const float* x;
+  const float* wt;
+  float* y;
+};
+
+void forwardRange(void* context, int n0, int n1, int) {
+  const ForwardJob& job = *static_cast<const ForwardJob*>(context);
+  const ConvGeometry& g = job.g;
   const Padded p = paddedSize(g);
   const int ci = g.inC, co = g.outC, tiles = roundUp(co, L) / L, taps = g.filterH * g.filterW;
-  // Filter tiles wt[t][kh][kw][i][16], zero past co.
-  Floats wt(static_cast<size_t>(tiles) * taps * ci * L, true);
-  for (int t = 0; t < tiles; t++)
-    for (int k = 0; k < taps; k++)
-      for (int i = 0; i < ci; i++)
-        for (int o = 0; o < L && t * L + o < co; o++)
-          wt[((static_cast<size_t>(t) * taps + k) * ci + i) * L + o] = w[(static_cast<size_t>(k) * ci + i) * co + t * L + o];
   Floats xp(static_cast<size_t>(p.h) * p.w * ci);
   float acc[PX * L];
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
-  for (int n = 0; n < g.batch; n++) {
-    padImage(g, p, x + n * inSize, xp.data(), ci);
-    float* yn = y + n * outSize;
+  for (int n = n0; n < n1; n++) {
+    padImage(g, p, job.x + n * inSize, xp.data(), ci);
+    float* yn = job.y + n * outSize;
     for (int oy = 0; oy < g.outH; oy++) {
       for (int ox = 0; ox < g.outW;) {
         const int j = g.outW - ox >= PX ? PX : 1;
         for (int t = 0; t < tiles; t++) {
-          const float* wtt = wt.data() + static_cast<size_t>(t) * taps * ci * L;
+          const float* wtt = job.wt + static_cast<size_t>(t) * taps * ci * L;
           if (j == PX) forwardBlock<PX>(g, p, xp.data(), wtt, oy, ox, acc);
           else forwardBlock<1>(g, p, xp.data(), wtt, oy, ox, acc);
           const int width = imin(L, co - t * L);
@@ -201,6 +239,60 @@ void directConv2d(const ConvGeometry& g, const float* x, const float* w, float* 
       }
     }
   }
+}
+
+struct FilterJob {
+  const ConvGeometry& g;
+  const float* x;
+  const float* dy;
+  float* partials;  // [parts][taps·ci·coP], each zero-filled
+  size_t partialSize;
+};
+
+void filterRange(void* context, int n0, int n1, int part) {
+  const FilterJob& job = *static_cast<const FilterJob*>(context);
+  const ConvGeometry& g = job.g;
+  const Padded p = paddedSize(g);
+  const int ci = g.inC, co = g.outC, coP = roundUp(co, L), tiles = coP / L;
+  float* dwp = job.partials + part * job.partialSize;
+  Floats xp(static_cast<size_t>(p.h) * p.w * ci);
+  Floats dyp(static_cast<size_t>(g.outH) * g.outW * coP, true);
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
+  const size_t pixels = static_cast<size_t>(g.outH) * g.outW;
+  for (int n = n0; n < n1; n++) {
+    padImage(g, p, job.x + n * inSize, xp.data(), ci);
+    const float* dyn = job.dy + n * outSize;
+    const float* src = dyn;
+    if (coP != co) {
+      for (size_t q = 0; q < pixels; q++) for (int o = 0; o < co; o++) dyp[q * coP + o] = dyn[q * co + o];
+      src = dyp.data();
+    }
+    for (int kh = 0; kh < g.filterH; kh++) {
+      for (int kw = 0; kw < g.filterW; kw++) {
+        for (int t = 0; t < tiles; t++) {
+          int i0 = 0;
+          for (; i0 + IB <= ci; i0 += IB) filterBlock<IB>(g, p, xp.data(), src, coP, kh, kw, i0, t, dwp);
+          for (; i0 < ci; i0++) filterBlock<1>(g, p, xp.data(), src, coP, kh, kw, i0, t, dwp);
+        }
+      }
+    }
+  }
+}
+}  // namespace
+
+namespace ibl {
+
+void directConv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int ci = g.inC, co = g.outC, tiles = roundUp(co, L) / L, taps = g.filterH * g.filterW;
+  // Filter tiles wt[t][kh][kw][i][16], zero past co.
+  Floats wt(static_cast<size_t>(tiles) * taps * ci * L, true);
+  for (int t = 0; t < tiles; t++)
+    for (int k = 0; k < taps; k++)
+      for (int i = 0; i < ci; i++)
+        for (int o = 0; o < L && t * L + o < co; o++)
+          wt[((static_cast<size_t>(t) * taps + k) * ci + i) * L + o] = w[(static_cast<size_t>(k) * ci + i) * co + t * L + o];
+  ForwardJob job{g, x, wt.data(), y};
+  parallelImages(g.batch, threadsFor(flopsOf(g), g.batch), forwardRange, &job);
 }
 
 void directConv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
@@ -275,35 +367,18 @@ void directConv2dBackpropInput(const ConvGeometry& g, const float* dy, const flo
 }
 
 void directConv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  const Padded p = paddedSize(g);
-  const int ci = g.inC, co = g.outC, coP = roundUp(co, L), tiles = coP / L, taps = g.filterH * g.filterW;
-  // dwp[kh][kw][i][coP] accumulates over images (zero-filled here), then is cropped into dw.
-  Floats dwp(static_cast<size_t>(taps) * ci * coP, true);
-  Floats xp(static_cast<size_t>(p.h) * p.w * ci);
-  Floats dyp(static_cast<size_t>(g.outH) * g.outW * coP, true);
-  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
-  const size_t pixels = static_cast<size_t>(g.outH) * g.outW;
-  for (int n = 0; n < g.batch; n++) {
-    padImage(g, p, x + n * inSize, xp.data(), ci);
-    const float* dyn = dy + n * outSize;
-    const float* src = dyn;
-    if (coP != co) {
-      for (size_t q = 0; q < pixels; q++) for (int o = 0; o < co; o++) dyp[q * coP + o] = dyn[q * co + o];
-      src = dyp.data();
-    }
-    for (int kh = 0; kh < g.filterH; kh++) {
-      for (int kw = 0; kw < g.filterW; kw++) {
-        for (int t = 0; t < tiles; t++) {
-          int i0 = 0;
-          for (; i0 + IB <= ci; i0 += IB) filterBlock<IB>(g, p, xp.data(), src, coP, kh, kw, i0, t, dwp.data());
-          for (; i0 < ci; i0++) filterBlock<1>(g, p, xp.data(), src, coP, kh, kw, i0, t, dwp.data());
-        }
-      }
-    }
-  }
+  const int ci = g.inC, co = g.outC, coP = roundUp(co, L), taps = g.filterH * g.filterW;
+  // One accumulator dwp[kh][kw][i][coP] per thread, summed in part order, then cropped into dw.
+  const int parts = threadsFor(flopsOf(g), g.batch);
+  const size_t partialSize = static_cast<size_t>(taps) * ci * coP;
+  Floats partials(partialSize * parts, true);
+  FilterJob job{g, x, dy, partials.data(), partialSize};
+  parallelImages(g.batch, parts, filterRange, &job);
+  for (int part = 1; part < parts; part++)
+    for (size_t j = 0; j < partialSize; j++) partials[j] += partials[part * partialSize + j];
   for (int k = 0; k < taps; k++)
     for (int i = 0; i < ci; i++)
-      for (int o = 0; o < co; o++) dw[(static_cast<size_t>(k) * ci + i) * co + o] = dwp[(static_cast<size_t>(k) * ci + i) * coP + o];
+      for (int o = 0; o < co; o++) dw[(static_cast<size_t>(k) * ci + i) * co + o] = partials[(static_cast<size_t>(k) * ci + i) * coP + o];
 }
 
 }  // namespace ibl

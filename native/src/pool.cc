@@ -55,9 +55,58 @@ void avgPool(const PoolGeometry& g, const float* x, float* y) {
   }
 }
 
+// Windows that tile the input without overlap or padding (the models' 2×2 stride-2 'valid'
+// pooling): every input pixel is in at most one window, so dx is written once — dy at the
+// window's first arg-max, 0 elsewhere — with no zero-fill pass and no scatter.
+static void maxPoolGradTiled(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
+  const int C = g.channels;
+  const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
+  std::vector<float> best(C);
+  std::vector<int32_t> arg(C);
+  const int coveredH = g.outH * g.filterH, coveredW = g.outW * g.filterW;
+  for (int n = 0; n < g.batch; n++) {
+    const float* xn = x + n * inImage;
+    float* dxn = dx + n * inImage;
+    for (int oy = 0; oy < g.outH; oy++) {
+      for (int ox = 0; ox < g.outW; ox++) {
+        const int r0 = oy * g.filterH, c0 = ox * g.filterW;
+        const int32_t first = (r0 * g.inW + c0) * C;
+        float* b = best.data();
+        int32_t* a = arg.data();
+        for (int d = 0; d < C; d++) { b[d] = xn[first + d]; a[d] = first + d; }
+        for (int r = r0; r < r0 + g.filterH; r++) for (int c = c0; c < c0 + g.filterW; c++) {
+          const int32_t base = (r * g.inW + c) * C;
+          const float* px = xn + base;
+          for (int d = 0; d < C; d++) {
+            const bool greater = px[d] > b[d];
+            b[d] = greater ? px[d] : b[d];
+            a[d] = greater ? base + d : a[d];
+          }
+        }
+        const float* gOut = dy + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+        for (int r = r0; r < r0 + g.filterH; r++) for (int c = c0; c < c0 + g.filterW; c++) {
+          const int32_t base = (r * g.inW + c) * C;
+          float* q = dxn + base;
+          for (int d = 0; d < C; d++) q[d] = a[d] == base + d ? gOut[d] : 0.0f;
+        }
+      }
+    }
+    // Rows and columns past the last window ('valid' pooling of an odd size) get no gradient.
+    for (int r = 0; r < g.inH; r++) {
+      const int cStart = r < coveredH ? coveredW : 0;
+      std::fill(dxn + (static_cast<size_t>(r) * g.inW + cStart) * C, dxn + (static_cast<size_t>(r) + 1) * g.inW * C, 0.0f);
+    }
+  }
+}
+
 void maxPoolGrad(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
   const int C = g.channels;
   const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
+  if (g.strideH == g.filterH && g.strideW == g.filterW && g.padTop == 0 && g.padLeft == 0 && g.filterH > 0 &&
+      g.filterW > 0 && g.outH * g.filterH <= g.inH && g.outW * g.filterW <= g.inW) {
+    maxPoolGradTiled(g, dy, x, dx);
+    return;
+  }
   std::fill(dx, dx + inImage * g.batch, 0.0f);
   // Per window: the first pixel starts every channel's running maximum, later pixels replace it
   // only when strictly greater (first arg-max; NaN never wins). Channels are the inner loop and
