@@ -59,35 +59,36 @@ void avgPool(const PoolGeometry& g, const float* x, float* y) {
 // pooling): every input pixel is in at most one window, so dx is written once — dy at the
 // window's first arg-max, 0 elsewhere — with no zero-fill pass and no scatter.
 static void maxPoolGradTiled(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
-  const int C = g.channels;
+  const int C = g.channels, fh = g.filterH, fw = g.filterW, taps = fh * fw;
   const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
-  std::vector<float> best(C);
-  std::vector<int32_t> arg(C);
-  const int coveredH = g.outH * g.filterH, coveredW = g.outW * g.filterW;
+  // Per channel: the running maximum and the window position (0 … taps−1) of its first
+  // occurrence; both 32-bit and updated by selects, so the channel loops vectorise.
+  std::vector<float> bestStore(C);
+  std::vector<int32_t> whichStore(C);
+  float* __restrict best = bestStore.data();
+  int32_t* __restrict which = whichStore.data();
+  const int coveredH = g.outH * fh, coveredW = g.outW * fw;
   for (int n = 0; n < g.batch; n++) {
-    const float* xn = x + n * inImage;
-    float* dxn = dx + n * inImage;
+    const float* __restrict xn = x + n * inImage;
+    float* __restrict dxn = dx + n * inImage;
     for (int oy = 0; oy < g.outH; oy++) {
       for (int ox = 0; ox < g.outW; ox++) {
-        const int r0 = oy * g.filterH, c0 = ox * g.filterW;
-        const int32_t first = (r0 * g.inW + c0) * C;
-        float* b = best.data();
-        int32_t* a = arg.data();
-        for (int d = 0; d < C; d++) { b[d] = xn[first + d]; a[d] = first + d; }
-        for (int r = r0; r < r0 + g.filterH; r++) for (int c = c0; c < c0 + g.filterW; c++) {
-          const int32_t base = (r * g.inW + c) * C;
-          const float* px = xn + base;
+        const int r0 = oy * fh, c0 = ox * fw;
+        const float* __restrict p0 = xn + (static_cast<size_t>(r0) * g.inW + c0) * C;
+        for (int d = 0; d < C; d++) { best[d] = p0[d]; which[d] = 0; }
+        for (int t = 1; t < taps; t++) {
+          const float* __restrict px = xn + (static_cast<size_t>(r0 + t / fw) * g.inW + c0 + t % fw) * C;
+          // Masks rather than ?: on both arrays (GCC does not if-convert that pair: 3× slower).
           for (int d = 0; d < C; d++) {
-            const bool greater = px[d] > b[d];
-            b[d] = greater ? px[d] : b[d];
-            a[d] = greater ? base + d : a[d];
+            const int32_t greater = -static_cast<int32_t>(px[d] > best[d]);
+            best[d] = px[d] > best[d] ? px[d] : best[d];
+            which[d] = (which[d] & ~greater) | (t & greater);
           }
         }
-        const float* gOut = dy + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
-        for (int r = r0; r < r0 + g.filterH; r++) for (int c = c0; c < c0 + g.filterW; c++) {
-          const int32_t base = (r * g.inW + c) * C;
-          float* q = dxn + base;
-          for (int d = 0; d < C; d++) q[d] = a[d] == base + d ? gOut[d] : 0.0f;
+        const uint32_t* __restrict gOut = reinterpret_cast<const uint32_t*>(dy) + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+        for (int t = 0; t < taps; t++) {
+          uint32_t* __restrict q = reinterpret_cast<uint32_t*>(dxn) + (static_cast<size_t>(r0 + t / fw) * g.inW + c0 + t % fw) * C;
+          for (int d = 0; d < C; d++) q[d] = gOut[d] & static_cast<uint32_t>(-static_cast<int32_t>(which[d] == t));
         }
       }
     }
