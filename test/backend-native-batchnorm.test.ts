@@ -115,6 +115,16 @@ describe.runIf(available)('fused batch norm on native', () => {
     expect(relativeError(native.y, cpu.y)).toBeLessThan(1e-6);
   });
 
+  it('value with a mean far from zero (|μ| = 100σ) still equals the float64 batch norm to 1e-5', async () => {
+    await tf.setBackend('native');
+    const shifted = Float64Array.from(Float32Array.from(theta0.map((v, i) => (i < size ? 100 + v / 2 : v))));
+    const y = tidyValue(() => {
+      const [x, gamma, beta] = split(shifted);
+      return Float64Array.from(normalise(x, 'batch', gamma, beta).dataSync());
+    });
+    expect(relativeError(y, normalise64(shifted))).toBeLessThan(1e-5);
+  });
+
   it('gradient in x, γ, β equals a float64 central difference and the composition', () => {
     const reference = gradientCentral64(loss64, theta0, 1e-5);
     expect(relativeError(native.gradient, reference)).toBeLessThan(1e-5);

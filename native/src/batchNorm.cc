@@ -15,37 +15,54 @@
 
 namespace {
 
+// Per-channel moments in one pass, about a shift K (the first row): s₁ = Σ(x − K), s₂ = Σ(x − K)²
+// in double, μ = K + s₁/N, σ² = s₂/N − (s₁/N)² — the shift keeps the subtraction from cancelling
+// when |μ| ≫ σ. With dy given, the same pass sums dy and dy·(x − K) for the gradient.
 struct Moments {
   std::vector<float> mean, r;
+  std::vector<double> sumDy, sumDyCentred;  // Σ dy, Σ dy·(x − μ)
 };
 
-Moments moments(const float* x, size_t rows, size_t c, float epsilon) {
-  std::vector<double> sum(c, 0.0), sq(c, 0.0);
+Moments moments(const float* x, const float* dy, size_t rows, size_t c, float epsilon) {
+  std::vector<double> s1(c, 0.0), s2(c, 0.0), d1(c, 0.0), d2(c, 0.0);
+  std::vector<float> shift(c, 0.0f);
+  if (rows > 0) for (size_t k = 0; k < c; k++) shift[k] = x[k];
+  const float* K = shift.data();
   for (size_t i = 0; i < rows; i++) {
     const float* p = x + i * c;
-    for (size_t k = 0; k < c; k++) sum[k] += p[k];
-  }
-  Moments m{std::vector<float>(c), std::vector<float>(c)};
-  const double n = static_cast<double>(rows);
-  std::vector<double> mu(c);
-  for (size_t k = 0; k < c; k++) mu[k] = rows > 0 ? sum[k] / n : 0.0;
-  for (size_t i = 0; i < rows; i++) {
-    const float* p = x + i * c;
-    for (size_t k = 0; k < c; k++) {
-      const double d = p[k] - mu[k];
-      sq[k] += d * d;
+    if (dy) {
+      const float* d = dy + i * c;
+      for (size_t k = 0; k < c; k++) {
+        const double u = static_cast<double>(p[k]) - K[k];
+        s1[k] += u;
+        s2[k] += u * u;
+        d1[k] += d[k];
+        d2[k] += d[k] * u;
+      }
+    } else {
+      for (size_t k = 0; k < c; k++) {
+        const double u = static_cast<double>(p[k]) - K[k];
+        s1[k] += u;
+        s2[k] += u * u;
+      }
     }
   }
+  Moments m{std::vector<float>(c), std::vector<float>(c), std::vector<double>(c), std::vector<double>(c)};
+  const double n = rows > 0 ? static_cast<double>(rows) : 1.0;
   for (size_t k = 0; k < c; k++) {
-    m.mean[k] = static_cast<float>(mu[k]);
-    const float variance = static_cast<float>(rows > 0 ? sq[k] / n : 0.0);
-    m.r[k] = 1.0f / std::sqrt(variance + epsilon);
+    const double meanShift = s1[k] / n;
+    m.mean[k] = static_cast<float>(K[k] + meanShift);
+    const double variance = s2[k] / n - meanShift * meanShift;
+    m.r[k] = 1.0f / std::sqrt(static_cast<float>(variance > 0 ? variance : 0.0) + epsilon);
+    m.sumDy[k] = d1[k];
+    // Σ dy·(x − μ) = Σ dy·(x − K) − (μ − K)·Σ dy
+    m.sumDyCentred[k] = d2[k] - meanShift * d1[k];
   }
   return m;
 }
 
 void forward(const float* x, const float* gamma, const float* beta, float* y, size_t rows, size_t c, float epsilon) {
-  const Moments m = moments(x, rows, c, epsilon);
+  const Moments m = moments(x, nullptr, rows, c, epsilon);
   std::vector<float> scale(c);
   for (size_t k = 0; k < c; k++) scale[k] = gamma[k] * m.r[k];
   for (size_t i = 0; i < rows; i++) {
@@ -57,27 +74,18 @@ void forward(const float* x, const float* gamma, const float* beta, float* y, si
 
 void backward(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta, size_t rows,
               size_t c, float epsilon) {
-  const Moments m = moments(x, rows, c, epsilon);
-  std::vector<double> sdy(c, 0.0), sdyx(c, 0.0);
-  for (size_t i = 0; i < rows; i++) {
-    const float* d = dy + i * c;
-    const float* p = x + i * c;
-    for (size_t k = 0; k < c; k++) {
-      sdy[k] += d[k];
-      sdyx[k] += static_cast<double>(d[k]) * (p[k] - m.mean[k]);
-    }
-  }
+  const Moments m = moments(x, dy, rows, c, epsilon);
   // dx = a·dy + b·(x − μ) + e with a = γr, b = −γr²·dγ/N, e = −γr·dβ/N.
   std::vector<float> a(c), b(c), e(c);
   const double n = rows > 0 ? static_cast<double>(rows) : 1.0;
   for (size_t k = 0; k < c; k++) {
     const double r = m.r[k], gr = static_cast<double>(gamma[k]) * r;
-    const double dg = sdyx[k] * r;
-    dbeta[k] = static_cast<float>(sdy[k]);
+    const double dg = m.sumDyCentred[k] * r;
+    dbeta[k] = static_cast<float>(m.sumDy[k]);
     dgamma[k] = static_cast<float>(dg);
     a[k] = static_cast<float>(gr);
     b[k] = static_cast<float>(-gr * r * dg / n);
-    e[k] = static_cast<float>(-gr * sdy[k] / n);
+    e[k] = static_cast<float>(-gr * m.sumDy[k] / n);
   }
   for (size_t i = 0; i < rows; i++) {
     const float* d = dy + i * c;
