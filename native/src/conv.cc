@@ -41,6 +41,8 @@ bool useDirect(const ConvGeometry& g, bool inputGradient = false) {
   if (!ibl::directConvSupported()) return false;
   if (force && std::strcmp(force, "direct") == 0) return true;
   if (inputGradient && (g.strideH != 1 || g.strideW != 1 || g.inC < 8)) return false;
+  // 1×1 filters (strided shortcuts): the patch matrix is a strided copy and im2col is as fast.
+  if (g.filterH * g.filterW == 1) return false;
   return g.inC <= kDirectMaxChannels && g.outC <= kDirectMaxChannels;
 }
 
