@@ -172,6 +172,21 @@ describe.runIf(available)('batch-norm models on native against cpu', () => {
     });
   }
 
+  it('a gradient and an HVP through the fused op leave no tensor behind', async () => {
+    await tf.setBackend('native');
+    const make = models[0][1];
+    const model = make();
+    const params = model.init(createRng(5));
+    const xt = tf.tensor2d(x, [n, 72]);
+    const loss = (ps: tf.Tensor[]) => softmaxCrossEntropy(model.apply(ps, xt), labels);
+    const once = () => tf.tidy(() => { gradientOf(loss, params).grads.forEach((g) => g.dataSync()); hessianVectorProduct(loss, params, params)[0].dataSync(); });
+    once();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) once();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...params, xt]);
+  });
+
   for (const [name, make] of models) {
     it(`${name}: gradient, exact HVP and inference-mode logits equal cpu's (unfused composition)`, async () => {
       const want = await evaluate('cpu', make);
