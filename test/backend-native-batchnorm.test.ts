@@ -125,6 +125,28 @@ describe.runIf(available)('fused batch norm on native', () => {
     expect(relativeError(y, normalise64(shifted))).toBeLessThan(1e-5);
   });
 
+  it('on 20×32×32×16 elements (≥ 2¹⁸: rows split over threads) value and gradient equal the composition on cpu', async () => {
+    const big = [20, 32, 32, 16];
+    const values = Float32Array.from(seededValues(big.reduce((a, b) => a * b, 1), 31, 2));
+    const upstream = Float32Array.from(seededValues(values.length, 32));
+    const gammaValues = Float32Array.from(seededValues(16, 33, 1), (v) => 1 + v / 2);
+    const run = async (backend: 'native' | 'cpu') => {
+      await tf.setBackend(backend);
+      return tidyValue(() => {
+        const args = [tf.tensor(values, big), tf.tensor1d(gammaValues), tf.tensor1d(Float32Array.from(seededValues(16, 34)))];
+        const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.tensor(upstream, big), normalise(x, 'batch', g, b)));
+        const y = Float64Array.from(normalise(args[0], 'batch', args[1], args[2]).dataSync());
+        const grads = tf.grads(f)(args).map((g) => Float64Array.from(g.dataSync()));
+        return { y, grads };
+      });
+    };
+    const got = await run('native');
+    const want = await run('cpu');
+    expect(relativeError(got.y, want.y)).toBeLessThan(1e-6);
+    for (const [i, g] of got.grads.entries()) expect(relativeError(g, want.grads[i]), `gradient ${i}`).toBeLessThan(1e-5);
+    await tf.setBackend('native');
+  });
+
   it('gradient in x, γ, β equals a float64 central difference and the composition', () => {
     const reference = gradientCentral64(loss64, theta0, 1e-5);
     expect(relativeError(native.gradient, reference)).toBeLessThan(1e-5);

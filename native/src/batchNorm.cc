@@ -10,10 +10,35 @@
 #include "batchNorm.h"
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <thread>
 #include <string>
 #include <vector>
 
 namespace {
+
+// Rows split into contiguous parts, one per thread (the caller runs part 0), for tensors of at
+// least 2¹⁸ elements; at most 2 threads, capped by IBL_NATIVE_BLAS_THREADS like the conv and
+// BLAS threads. Partial sums are combined in part order, so a result depends only on the shape
+// and the thread cap.
+int partsFor(size_t rows, size_t c) {
+  if (rows < 2 || rows * c < (size_t(1) << 18)) return 1;
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* cap = std::getenv("IBL_NATIVE_BLAS_THREADS")) {
+    const int v = std::atoi(cap);
+    if (v > 0 && v < n) n = v;
+  }
+  return n >= 2 ? 2 : 1;
+}
+
+template <typename Fn>
+void forParts(size_t rows, int parts, Fn fn) {
+  if (parts <= 1) { fn(size_t(0), rows, 0); return; }
+  std::vector<std::thread> workers;
+  for (int part = 1; part < parts; part++) workers.emplace_back(fn, rows * part / parts, rows * (part + 1) / parts, part);
+  fn(size_t(0), rows / parts, 0);
+  for (auto& w : workers) w.join();
+}
 
 // Per-channel moments in one pass, about a shift K (the first row): s₁ = Σ(x − K), s₂ = Σ(x − K)²
 // in double, μ = K + s₁/N, σ² = s₂/N − (s₁/N)² — the shift keeps the subtraction from cancelling
@@ -24,29 +49,39 @@ struct Moments {
 };
 
 Moments moments(const float* x, const float* dy, size_t rows, size_t c, float epsilon) {
-  std::vector<double> s1(c, 0.0), s2(c, 0.0), d1(c, 0.0), d2(c, 0.0);
   std::vector<float> shift(c, 0.0f);
   if (rows > 0) for (size_t k = 0; k < c; k++) shift[k] = x[k];
   const float* K = shift.data();
-  for (size_t i = 0; i < rows; i++) {
-    const float* p = x + i * c;
-    if (dy) {
-      const float* d = dy + i * c;
-      for (size_t k = 0; k < c; k++) {
-        const double u = static_cast<double>(p[k]) - K[k];
-        s1[k] += u;
-        s2[k] += u * u;
-        d1[k] += d[k];
-        d2[k] += d[k] * u;
-      }
-    } else {
-      for (size_t k = 0; k < c; k++) {
-        const double u = static_cast<double>(p[k]) - K[k];
-        s1[k] += u;
-        s2[k] += u * u;
+  const int parts = partsFor(rows, c);
+  // sums[part][0..4c): s₁, s₂, Σ dy, Σ dy·(x − K); parts 16 doubles apart (no shared cache line).
+  const size_t stride = 4 * c + 16;
+  std::vector<double> sums(static_cast<size_t>(parts) * stride, 0.0);
+  forParts(rows, parts, [&](size_t r0, size_t r1, int part) {
+    double* s1 = sums.data() + static_cast<size_t>(part) * stride;
+    double *s2 = s1 + c, *d1 = s1 + 2 * c, *d2 = s1 + 3 * c;
+    for (size_t i = r0; i < r1; i++) {
+      const float* p = x + i * c;
+      if (dy) {
+        const float* d = dy + i * c;
+        for (size_t k = 0; k < c; k++) {
+          const double u = static_cast<double>(p[k]) - K[k];
+          s1[k] += u;
+          s2[k] += u * u;
+          d1[k] += d[k];
+          d2[k] += d[k] * u;
+        }
+      } else {
+        for (size_t k = 0; k < c; k++) {
+          const double u = static_cast<double>(p[k]) - K[k];
+          s1[k] += u;
+          s2[k] += u * u;
+        }
       }
     }
-  }
+  });
+  for (int part = 1; part < parts; part++)
+    for (size_t j = 0; j < 4 * c; j++) sums[j] += sums[static_cast<size_t>(part) * stride + j];
+  const double *s1 = sums.data(), *s2 = s1 + c, *d1 = s1 + 2 * c, *d2 = s1 + 3 * c;
   Moments m{std::vector<float>(c), std::vector<float>(c), std::vector<double>(c), std::vector<double>(c)};
   const double n = rows > 0 ? static_cast<double>(rows) : 1.0;
   for (size_t k = 0; k < c; k++) {
@@ -65,11 +100,13 @@ void forward(const float* x, const float* gamma, const float* beta, float* y, si
   const Moments m = moments(x, nullptr, rows, c, epsilon);
   std::vector<float> scale(c);
   for (size_t k = 0; k < c; k++) scale[k] = gamma[k] * m.r[k];
-  for (size_t i = 0; i < rows; i++) {
-    const float* p = x + i * c;
-    float* q = y + i * c;
-    for (size_t k = 0; k < c; k++) q[k] = (p[k] - m.mean[k]) * scale[k] + beta[k];
-  }
+  forParts(rows, partsFor(rows, c), [&](size_t r0, size_t r1, int) {
+    for (size_t i = r0; i < r1; i++) {
+      const float* p = x + i * c;
+      float* q = y + i * c;
+      for (size_t k = 0; k < c; k++) q[k] = (p[k] - m.mean[k]) * scale[k] + beta[k];
+    }
+  });
 }
 
 void backward(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta, size_t rows,
@@ -87,12 +124,14 @@ void backward(const float* dy, const float* x, const float* gamma, float* dx, fl
     b[k] = static_cast<float>(-gr * r * dg / n);
     e[k] = static_cast<float>(-gr * m.sumDy[k] / n);
   }
-  for (size_t i = 0; i < rows; i++) {
-    const float* d = dy + i * c;
-    const float* p = x + i * c;
-    float* q = dx + i * c;
-    for (size_t k = 0; k < c; k++) q[k] = a[k] * d[k] + b[k] * (p[k] - m.mean[k]) + e[k];
-  }
+  forParts(rows, partsFor(rows, c), [&](size_t r0, size_t r1, int) {
+    for (size_t i = r0; i < r1; i++) {
+      const float* d = dy + i * c;
+      const float* p = x + i * c;
+      float* q = dx + i * c;
+      for (size_t k = 0; k < c; k++) q[k] = a[k] * d[k] + b[k] * (p[k] - m.mean[k]) + e[k];
+    }
+  });
 }
 
 // Argument checks: a wrong argument is a bug in src/backend/native/ and throws a TypeError.
