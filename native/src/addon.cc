@@ -5,6 +5,7 @@
 #include <napi.h>
 #include "kernels.h"
 #include "batchNorm.h"
+#include "activationGrad.h"
 
 namespace {
 
@@ -342,6 +343,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blas", Napi::String::New(env, ibl::blasInfo()));
   ibl::registerBatchNorm(env, exports);
+  ibl::registerActivationGrad(env, exports);
   return exports;
 }
 

@@ -15,6 +15,7 @@ import { avgPool, avgPoolGrad, conv2d, conv2dBackpropFilter, conv2dBackpropInput
 import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
 import { batchNormGradKernel, batchNormKernel } from './batchNorm.ts';
 import { batchNormGradKernelName, batchNormKernelName } from './batchNormOp.ts';
+import { registerNativeReluGradient, reluGradKernel, reluGradKernelName } from './reluGradient.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -23,6 +24,7 @@ export function nativeKernels(): Record<string, NativeKernel> {
     MaxPool: maxPool, AvgPool: avgPool, MaxPoolGrad: maxPoolGrad, AvgPoolGrad: avgPoolGrad,
     [scaledAddKernelName]: scaledAddKernel,
     [batchNormKernelName]: batchNormKernel, [batchNormGradKernelName]: batchNormGradKernel,
+    [reluGradKernelName]: reluGradKernel,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);
@@ -51,6 +53,7 @@ export function registerNativeBackend(addon: NativeAddon): string[] {
       kernelFunc: ((args: KernelArgs) => kernel(args, addon)) as unknown as tf.KernelFunc,
     });
   }
+  registerNativeReluGradient();
   registered = Object.keys(kernels).sort();
   return registered;
 }
