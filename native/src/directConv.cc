@@ -91,7 +91,9 @@ void parallelImages(int batch, int parts, RangeFn fn, void* context) {
 }
 }  // namespace
 
-#ifdef IBL_X86
+#if defined(IBL_X86) && defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#elif defined(IBL_X86)
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #endif
@@ -383,6 +385,8 @@ void directConv2dBackpropFilter(const ConvGeometry& g, const float* x, const flo
 
 }  // namespace ibl
 
-#ifdef IBL_X86
+#if defined(IBL_X86) && defined(__clang__)
+#pragma clang attribute pop
+#elif defined(IBL_X86)
 #pragma GCC pop_options
 #endif
