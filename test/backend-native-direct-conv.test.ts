@@ -15,7 +15,7 @@ import { nativeAvailable } from './helpers/native.ts';
 
 const available = nativeAvailable('native direct conv');
 
-interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; kw?: number; stride: number; pad: Pad }
+interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; kw?: number; stride: number; pad: Pad; dilation?: number }
 const cases: Case[] = [
   { n: 3, h: 28, w: 28, ci: 1, co: 16, k: 3, stride: 1, pad: 'same' },
   { n: 2, h: 12, w: 12, ci: 16, co: 16, k: 3, stride: 1, pad: 'same' },
@@ -31,13 +31,14 @@ const cases: Case[] = [
 /** y, ∂L/∂x and ∂L/∂w of L = ⟨c, conv(x, w)⟩ in float64 (NHWC, filter [kh, kw, ci, co]). */
 function reference(x: Float64Array, w: Float64Array, c: Float64Array, s: Case) {
   const kw = s.kw ?? s.k;
-  const gh = geometry(s.h, s.w, s.k, kw, s.stride, s.pad);
+  const d = s.dilation ?? 1;
+  const gh = geometry(s.h, s.w, (s.k - 1) * d + 1, (kw - 1) * d + 1, s.stride, s.pad);
   const y = new Float64Array(s.n * gh.outH * gh.outW * s.co);
   const dx = new Float64Array(x.length);
   const dw = new Float64Array(w.length);
   for (let n = 0; n < s.n; n++) for (let oy = 0; oy < gh.outH; oy++) for (let ox = 0; ox < gh.outW; ox++) {
     for (let a = 0; a < s.k; a++) for (let b = 0; b < kw; b++) {
-      const r = oy * s.stride + a - gh.top, q = ox * s.stride + b - gh.left;
+      const r = oy * s.stride + a * d - gh.top, q = ox * s.stride + b * d - gh.left;
       if (r < 0 || r >= s.h || q < 0 || q >= s.w) continue;
       for (let i = 0; i < s.ci; i++) {
         const xi = ((n * s.h + r) * s.w + q) * s.ci + i;
@@ -96,6 +97,35 @@ describe.runIf(available)('native conv: direct and im2col against float64', () =
         expect(scaledError(y, want.y), 'forward').toBeLessThan(1e-6);
         expect(scaledError(gx, want.dx), 'input gradient').toBeLessThan(1e-6);
         expect(scaledError(gw, want.dw), 'filter gradient').toBeLessThan(1e-6);
+      });
+    }
+  }
+});
+
+describe.runIf(available)('native conv forward with dilation (TF.js has no dilated conv gradients)', () => {
+  beforeAll(async () => {
+    expect((await setupBackend('native')).name).toBe('native');
+  });
+  const dilated: Case[] = [
+    { n: 2, h: 11, w: 10, ci: 16, co: 16, k: 3, stride: 1, pad: 'same', dilation: 2 },
+    { n: 2, h: 9, w: 12, ci: 5, co: 19, k: 2, kw: 3, stride: 1, pad: 'valid', dilation: 3 },
+  ];
+  for (const algorithm of ['direct', 'im2col'] as const) {
+    for (const [index, s] of dilated.entries()) {
+      it(`${algorithm}: ${s.ci}→${s.co}, ${s.k}×${s.kw ?? s.k}, dilation ${s.dilation}, pad ${s.pad}`, () => {
+        process.env.IBL_NATIVE_CONV = algorithm;
+        try {
+          const xs: Shape4 = [s.n, s.h, s.w, s.ci];
+          const ws: Shape4 = [s.k, s.kw ?? s.k, s.ci, s.co];
+          const x = Float64Array.from(Float32Array.from(seededValues(xs.reduce((a, b) => a * b, 1), 950 + index)));
+          const w = Float64Array.from(Float32Array.from(seededValues(ws.reduce((a, b) => a * b, 1), 960 + index, 0.5)));
+          const want = reference(x, w, new Float64Array(0), s);
+          const y = tf.tidy(() => tf.conv2d(tf.tensor4d(Float32Array.from(x), xs), tf.tensor4d(Float32Array.from(w), ws), 1, s.pad as 'same', 'NHWC', s.dilation).dataSync());
+          expect(y.length).toBe(want.y.length);
+          expect(scaledError(y, want.y)).toBeLessThan(1e-6);
+        } finally {
+          delete process.env.IBL_NATIVE_CONV;
+        }
       });
     }
   }
