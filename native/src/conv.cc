@@ -128,9 +128,13 @@ void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const size_t rows = patchRows(g), cols = patchCols(g);
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
+  // The direct kernel writes every element of dw; the GEMM paths accumulate into it (zeroed here).
+  if (rows > 0 && cols > 0 && g.outC > 0 && g.batch > 0 && !isPointwise(g) && useDirect(g)) {
+    directConv2dBackpropFilter(g, x, dy, dw);
+    return;
+  }
   std::fill(dw, dw + cols * g.outC, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
-  if (!isPointwise(g) && useDirect(g)) { directConv2dBackpropFilter(g, x, dy, dw); return; }
   if (isPointwise(g)) {
     setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(true, false, g.inC, g.outC, static_cast<int>(rows * g.batch), 1.0f, x, g.inC, dy, g.outC, 0.0f, dw, g.outC);
@@ -151,9 +155,13 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
 void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   const size_t rows = patchRows(g), cols = patchCols(g);
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC, outSize = rows * g.outC;
+  // The direct kernel writes every element of dx; col2im accumulates into it (zeroed here).
+  if (rows > 0 && cols > 0 && g.outC > 0 && g.batch > 0 && !isPointwise(g) && useDirect(g, true)) {
+    directConv2dBackpropInput(g, dy, w, dx);
+    return;
+  }
   std::fill(dx, dx + inSize * g.batch, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
-  if (!isPointwise(g) && useDirect(g, true)) { directConv2dBackpropInput(g, dy, w, dx); return; }
   if (isPointwise(g)) {
     setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
     sgemm(false, true, static_cast<int>(rows * g.batch), g.inC, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, g.inC);
