@@ -35,7 +35,14 @@ template <typename Fn>
 void forParts(size_t rows, int parts, Fn fn) {
   if (parts <= 1) { fn(size_t(0), rows, 0); return; }
   std::vector<std::thread> workers;
-  for (int part = 1; part < parts; part++) workers.emplace_back(fn, rows * part / parts, rows * (part + 1) / parts, part);
+  for (int part = 1; part < parts; part++) {
+    // No thread to be had (resource limits): that part runs here instead of failing the call.
+    try {
+      workers.emplace_back(fn, rows * part / parts, rows * (part + 1) / parts, part);
+    } catch (...) {
+      fn(rows * part / parts, rows * (part + 1) / parts, part);
+    }
+  }
   fn(size_t(0), rows / parts, 0);
   for (auto& w : workers) w.join();
 }

@@ -84,7 +84,12 @@ void parallelImages(int batch, int parts, RangeFn fn, void* context) {
   for (int part = 1; part < parts; part++) {
     const int n0 = static_cast<int>(static_cast<long long>(batch) * part / parts);
     const int n1 = static_cast<int>(static_cast<long long>(batch) * (part + 1) / parts);
-    workers.emplace_back(fn, context, n0, n1, part);
+    // No thread to be had (resource limits): that part runs here instead of failing the call.
+    try {
+      workers.emplace_back(fn, context, n0, n1, part);
+    } catch (...) {
+      fn(context, n0, n1, part);
+    }
   }
   fn(context, 0, static_cast<int>(static_cast<long long>(batch) / parts), 0);
   for (auto& w : workers) w.join();
