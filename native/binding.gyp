@@ -4,7 +4,10 @@
   "targets": [
     {
       "target_name": "ibl_native",
-      "sources": ["src/addon.cc", "src/gemm.cc", "src/elementwise.cc", "src/reduce.cc", "src/conv.cc", "src/pool.cc"],
+      "sources": ["src/addon.cc", "src/gemm.cc", "src/elementwise.cc", "src/reduce.cc", "src/conv.cc", "src/pool.cc",
+                  "src/directConv.cc",
+                  "src/batchNorm.cc",
+                  "src/activationGrad.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       # -ffp-contract=off: no fused multiply-add, so x - a*y rounds exactly like the two-op JS path.

@@ -4,6 +4,8 @@
 // than touching memory out of bounds.
 #include <napi.h>
 #include "kernels.h"
+#include "batchNorm.h"
+#include "activationGrad.h"
 
 namespace {
 
@@ -340,6 +342,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blas", Napi::String::New(env, ibl::blasInfo()));
+  ibl::registerBatchNorm(env, exports);
+  ibl::registerActivationGrad(env, exports);
   return exports;
 }
 

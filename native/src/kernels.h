@@ -46,6 +46,11 @@ struct ConvGeometry {
 void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y);
 void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+// --- directConv.cc: the same three without im2col, for few channels (conv.cc chooses).
+bool directConvSupported();
+void directConv2d(const ConvGeometry& g, const float* x, const float* w, float* y);
+void directConv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void directConv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw);
 
 // --- pool.cc (NHWC): in-bounds windows; avg divides by the in-bounds count.
 struct PoolGeometry {

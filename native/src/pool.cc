@@ -55,9 +55,59 @@ void avgPool(const PoolGeometry& g, const float* x, float* y) {
   }
 }
 
+// Windows that tile the input without overlap or padding (the models' 2×2 stride-2 'valid'
+// pooling): every input pixel is in at most one window, so dx is written once — dy at the
+// window's first arg-max, 0 elsewhere — with no zero-fill pass and no scatter.
+static void maxPoolGradTiled(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
+  const int C = g.channels, fh = g.filterH, fw = g.filterW, taps = fh * fw;
+  const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
+  // Per channel: the running maximum and the window position (0 … taps−1) of its first
+  // occurrence; both 32-bit and updated by selects, so the channel loops vectorise.
+  std::vector<float> bestStore(C);
+  std::vector<int32_t> whichStore(C);
+  float* __restrict best = bestStore.data();
+  int32_t* __restrict which = whichStore.data();
+  const int coveredH = g.outH * fh, coveredW = g.outW * fw;
+  for (int n = 0; n < g.batch; n++) {
+    const float* __restrict xn = x + n * inImage;
+    float* __restrict dxn = dx + n * inImage;
+    for (int oy = 0; oy < g.outH; oy++) {
+      for (int ox = 0; ox < g.outW; ox++) {
+        const int r0 = oy * fh, c0 = ox * fw;
+        const float* __restrict p0 = xn + (static_cast<size_t>(r0) * g.inW + c0) * C;
+        for (int d = 0; d < C; d++) { best[d] = p0[d]; which[d] = 0; }
+        for (int t = 1; t < taps; t++) {
+          const float* __restrict px = xn + (static_cast<size_t>(r0 + t / fw) * g.inW + c0 + t % fw) * C;
+          // Masks rather than ?: on both arrays (GCC does not if-convert that pair: 3× slower).
+          for (int d = 0; d < C; d++) {
+            const int32_t greater = -static_cast<int32_t>(px[d] > best[d]);
+            best[d] = px[d] > best[d] ? px[d] : best[d];
+            which[d] = (which[d] & ~greater) | (t & greater);
+          }
+        }
+        const uint32_t* __restrict gOut = reinterpret_cast<const uint32_t*>(dy) + ((static_cast<size_t>(n) * g.outH + oy) * g.outW + ox) * C;
+        for (int t = 0; t < taps; t++) {
+          uint32_t* __restrict q = reinterpret_cast<uint32_t*>(dxn) + (static_cast<size_t>(r0 + t / fw) * g.inW + c0 + t % fw) * C;
+          for (int d = 0; d < C; d++) q[d] = gOut[d] & static_cast<uint32_t>(-static_cast<int32_t>(which[d] == t));
+        }
+      }
+    }
+    // Rows and columns past the last window ('valid' pooling of an odd size) get no gradient.
+    for (int r = 0; r < g.inH; r++) {
+      const int cStart = r < coveredH ? coveredW : 0;
+      std::fill(dxn + (static_cast<size_t>(r) * g.inW + cStart) * C, dxn + (static_cast<size_t>(r) + 1) * g.inW * C, 0.0f);
+    }
+  }
+}
+
 void maxPoolGrad(const PoolGeometry& g, const float* dy, const float* x, float* dx) {
   const int C = g.channels;
   const size_t inImage = static_cast<size_t>(g.inH) * g.inW * C;
+  if (g.strideH == g.filterH && g.strideW == g.filterW && g.padTop == 0 && g.padLeft == 0 && g.filterH > 0 &&
+      g.filterW > 0 && g.outH * g.filterH <= g.inH && g.outW * g.filterW <= g.inW) {
+    maxPoolGradTiled(g, dy, x, dx);
+    return;
+  }
   std::fill(dx, dx + inImage * g.batch, 0.0f);
   // Per window: the first pixel starts every channel's running maximum, later pixels replace it
   // only when strictly greater (first arg-max; NaN never wins). Channels are the inner loop and

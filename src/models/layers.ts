@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.ts';
 import { gaussianTensor, initStd, type InitScheme } from './init.ts';
+import { fusedBatchNorm } from '../backend/native/batchNormOp.ts';
 
 export const poolKinds = ['max', 'avg'] as const;
 export type PoolKind = (typeof poolKinds)[number];
@@ -89,6 +90,9 @@ export function normalise(x: tf.Tensor, kind: Exclude<NormKind, 'none'>, gamma: 
     mean = stats.mean;
     variance = stats.variance;
   } else {
+    // On native: one kernel with the same value and exact first and second derivatives.
+    const fused = kind === 'batch' ? fusedBatchNorm(x, gamma, beta, NORM_EPSILON) : null;
+    if (fused) return fused;
     mean = tf.mean(x, axes, true);
     const centred = tf.sub(x, mean);
     variance = tf.mean(tf.square(centred), axes, true);

@@ -30,6 +30,10 @@ export interface NativeAddon {
   maxPoolGrad(geometry: Int32Array, dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   avgPoolGrad(geometry: Int32Array, dy: Float32Array, dx: Float32Array): void;
   setBlasThreads(maxThreads: number, minFlopsForAllThreads: number): void;
+  batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, rows: number, channels: number, epsilon: number): void;
+  batchNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    rows: number, channels: number, epsilon: number): void;
+  reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
   blas: string;
 }
 
@@ -54,7 +58,7 @@ function buildStatusReason(): string {
 }
 
 const requiredFunctions = ['batchMatMul', 'binary', 'stridedCopy', 'unary', 'select', 'addN', 'axpy', 'reduce', 'conv2d',
-  'conv2dBackpropInput', 'conv2dBackpropFilter', 'pool', 'maxPoolGrad', 'avgPoolGrad', 'setBlasThreads'] as const;
+  'conv2dBackpropInput', 'conv2dBackpropFilter', 'pool', 'maxPoolGrad', 'avgPoolGrad', 'setBlasThreads', 'batchNorm', 'batchNormGrad', 'reluGrad'] as const;
 
 let cached: AddonLoad | null = null;
 let cachedPath: string | null = null;

@@ -16,6 +16,9 @@ import { scaledAddKernel, scaledAddKernelName } from './scaledAdd.ts';
 import { gatherV2 } from './gatherKernel.ts';
 import { concat } from './concatKernel.ts';
 import { zerosLike } from './elementwiseKernels.ts';
+import { batchNormGradKernel, batchNormKernel } from './batchNorm.ts';
+import { batchNormGradKernelName, batchNormKernelName } from './batchNormOp.ts';
+import { registerNativeReluGradient, reluGradKernel, reluGradKernelName } from './reluGradient.ts';
 
 export function nativeKernels(): Record<string, NativeKernel> {
   const kernels: Record<string, NativeKernel> = {
@@ -26,6 +29,8 @@ export function nativeKernels(): Record<string, NativeKernel> {
     GatherV2: gatherV2,
     Concat: concat,
     ZerosLike: zerosLike,
+    [batchNormKernelName]: batchNormKernel, [batchNormGradKernelName]: batchNormGradKernel,
+    [reluGradKernelName]: reluGradKernel,
   };
   for (const name of binaryKernelNames) kernels[name] = binaryKernel(name);
   for (const name of unaryKernelNames) kernels[name] = unaryKernel(name);
@@ -54,6 +59,7 @@ export function registerNativeBackend(addon: NativeAddon): string[] {
       kernelFunc: ((args: KernelArgs) => kernel(args, addon)) as unknown as tf.KernelFunc,
     });
   }
+  registerNativeReluGradient();
   registered = Object.keys(kernels).sort();
   return registered;
 }

@@ -1,0 +1,397 @@
+// Direct 2-D convolution (NHWC, filter [fh, fw, ci, co]) and both its gradients, for the small
+// channel counts of the Zhang nets (16–64), where im2col + sgemm is slow: the GEMM has only
+// 16–32 columns (OpenBLAS reaches ~12 GFLOP/s on it) and the patch matrix is fh·fw times the
+// input. Here each image is copied once into a zero-bordered buffer (no bounds checks in the
+// inner loops) and the channel loops run over tiles of 16 lanes held in registers:
+//   forward      y[p, o]            = Σ_{kh,kw,i} xpad[p·s + k·d, i] · w[kh, kw, i, o]
+//                (4 neighbouring output pixels × 16 output channels accumulated at once)
+//   input grad   dxpad[p·s + k·d, i] += Σ_o dy[p, o] · w[kh, kw, i, o]     (scatter, 16 input channels)
+//   filter grad  dw[kh, kw, i, o]   = Σ_{n,p} xpad[p·s + k·d, i] · dy[p, o] (4 input channels × 16 outputs)
+// Sums run in float32 in a different order than the stock kernels: results agree to float32
+// rounding (test/backend-native-conv.test.ts compares both with a float64 reference).
+//
+// Input gradient at stride 1 is itself a convolution (of dy with the filter flipped in space and
+// transposed in channels, padded by (f − 1)·d − pad), so it runs the forward kernel.
+//
+// The file is compiled for AVX2 + FMA on x86-64 (a #pragma over this file's own functions only; every
+// function here has internal linkage except the three entry points, and no library template is
+// instantiated under the pragma, so no AVX2 code can leak into other translation units through
+// COMDAT folding). conv.cc calls these only when directConvSupported() says the CPU has both.
+#include "kernels.h"
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define IBL_X86 1
+#endif
+
+namespace ibl {
+bool directConvSupported() {
+#ifdef IBL_X86
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return true;
+#endif
+}
+}  // namespace ibl
+
+namespace {
+// A float buffer (not a std::vector: a library template instantiated under the AVX2 pragma below
+// could be the copy the linker keeps for every translation unit).
+class Floats {
+ public:
+  explicit Floats(size_t n, bool zero = false) : data_(new float[n > 0 ? n : 1]), size_(n) {
+    if (zero) std::memset(data_, 0, sizeof(float) * n);
+  }
+  ~Floats() { delete[] data_; }
+  Floats(const Floats&) = delete;
+  Floats& operator=(const Floats&) = delete;
+  float* data() { return data_; }
+  size_t size() const { return size_; }
+  float& operator[](size_t i) { return data_[i]; }
+
+ private:
+  float* data_;
+  size_t size_;
+};
+
+// Images split into contiguous parts, one per thread (the calling thread runs part 0). Threads
+// are started per call (~50 µs) rather than kept spinning: a spinning worker competes with the
+// JS thread (README "The `native` backend"). Both cores only for calls of ≥ 2·10⁷ flops;
+// IBL_NATIVE_BLAS_THREADS caps the count as it caps BLAS's. The split depends only on the
+// geometry and the thread cap, so results are reproducible run to run on one machine.
+using RangeFn = void (*)(void* context, int n0, int n1, int part);
+
+int threadsFor(double flops, int batch) {
+  if (flops < 2e7 || batch < 2) return 1;
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* cap = std::getenv("IBL_NATIVE_BLAS_THREADS")) {
+    const int c = std::atoi(cap);
+    if (c > 0 && c < n) n = c;
+  }
+  if (n > 2) n = 2;
+  if (n > batch) n = batch;
+  return n < 1 ? 1 : n;
+}
+
+void parallelImages(int batch, int parts, RangeFn fn, void* context) {
+  if (parts <= 1) { fn(context, 0, batch, 0); return; }
+  std::vector<std::thread> workers;
+  workers.reserve(parts - 1);
+  for (int part = 1; part < parts; part++) {
+    const int n0 = static_cast<int>(static_cast<long long>(batch) * part / parts);
+    const int n1 = static_cast<int>(static_cast<long long>(batch) * (part + 1) / parts);
+    // No thread to be had (resource limits): that part runs here instead of failing the call.
+    try {
+      workers.emplace_back(fn, context, n0, n1, part);
+    } catch (...) {
+      fn(context, n0, n1, part);
+    }
+  }
+  fn(context, 0, static_cast<int>(static_cast<long long>(batch) / parts), 0);
+  for (auto& w : workers) w.join();
+}
+}  // namespace
+
+#if defined(IBL_X86) && defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#elif defined(IBL_X86)
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+
+namespace {
+using ibl::ConvGeometry;
+
+constexpr int L = 16;  // lanes of one channel tile
+constexpr int PX = 4;  // output pixels per forward register block
+constexpr int IB = 4;  // input channels per filter-gradient register block
+
+inline int roundUp(int v, int m) { return (v + m - 1) / m * m; }
+inline int imin(int a, int b) { return a < b ? a : b; }
+
+// The rows/columns of the zero-bordered input that any output reads: [-pad, extent - pad).
+struct Padded {
+  int h, w;
+};
+Padded paddedSize(const ConvGeometry& g) {
+  return {(g.outH - 1) * g.strideH + (g.filterH - 1) * g.dilationH + 1,
+          (g.outW - 1) * g.strideW + (g.filterW - 1) * g.dilationW + 1};
+}
+
+// xp[r][c][0..cs) (channel stride cs ≥ inC, extra channels zero) ← x with a zero border.
+void padImage(const ConvGeometry& g, Padded p, const float* x, float* xp, int cs) {
+  std::memset(xp, 0, sizeof(float) * static_cast<size_t>(p.h) * p.w * cs);
+  for (int r = 0; r < g.inH; r++) {
+    const int pr = r + g.padTop;
+    if (pr < 0 || pr >= p.h) continue;
+    for (int c = 0; c < g.inW; c++) {
+      const int pc = c + g.padLeft;
+      if (pc < 0 || pc >= p.w) continue;
+      const float* src = x + (static_cast<size_t>(r) * g.inW + c) * g.inC;
+      float* dst = xp + (static_cast<size_t>(pr) * p.w + pc) * cs;
+      for (int i = 0; i < g.inC; i++) dst[i] = src[i];
+    }
+  }
+}
+
+// 8 float lanes (one AVX2 register); the 16-lane tiles are two of them. Vector extensions rather
+// than hoping the auto-vectoriser keeps the accumulators in registers (it did not: 2.5 GFLOP/s).
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4)));
+inline v8 load8(const float* p) { return *reinterpret_cast<const v8u*>(p); }
+inline void store8(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
+inline v8 splat8(float s) { return v8{s, s, s, s, s, s, s, s}; }
+// a + b·c with one rounding (fused multiply-add): the sums here are in their own order anyway, so
+// fusing changes nothing beyond float32 rounding, and it halves the arithmetic.
+#ifdef IBL_X86
+inline v8 madd(v8 a, v8 b, v8 c) { return __builtin_ia32_vfmaddps256(b, c, a); }
+#else
+inline v8 madd(v8 a, v8 b, v8 c) { return a + b * c; }
+#endif
+
+// Forward, one block of J output pixels in a row × one 16-channel output tile.
+template <int J>
+inline void forwardBlock(const ConvGeometry& g, Padded p, const float* xp, const float* wt, int oy, int ox, float* acc) {
+  v8 a0[J], a1[J];
+  for (int j = 0; j < J; j++) { a0[j] = splat8(0.0f); a1[j] = splat8(0.0f); }
+  const int ci = g.inC;
+  const size_t step = static_cast<size_t>(g.strideW) * ci;
+  for (int kh = 0; kh < g.filterH; kh++) {
+    const float* row = xp + static_cast<size_t>(oy * g.strideH + kh * g.dilationH) * p.w * ci;
+    for (int kw = 0; kw < g.filterW; kw++) {
+      const float* px = row + static_cast<size_t>(ox * g.strideW + kw * g.dilationW) * ci;
+      const float* wk = wt + static_cast<size_t>(kh * g.filterW + kw) * ci * L;
+      for (int i = 0; i < ci; i++) {
+        const v8 w0 = load8(wk + i * L), w1 = load8(wk + i * L + 8);
+        for (int j = 0; j < J; j++) {
+          const v8 xv = splat8(px[j * step + i]);
+          a0[j] = madd(a0[j], xv, w0);
+          a1[j] = madd(a1[j], xv, w1);
+        }
+      }
+    }
+  }
+  for (int j = 0; j < J; j++) { store8(acc + j * L, a0[j]); store8(acc + j * L + 8, a1[j]); }
+}
+
+// Filter gradient of one (kh, kw) and a block of B input channels × one 16-channel output tile,
+// summed over one image's output pixels.
+template <int B>
+inline void filterBlock(const ConvGeometry& g, Padded p, const float* xp, const float* dyp, int coP, int kh, int kw,
+                        int i0, int t, float* dwp) {
+  v8 a0[B], a1[B];
+  for (int b = 0; b < B; b++) { a0[b] = splat8(0.0f); a1[b] = splat8(0.0f); }
+  const int ci = g.inC;
+  const size_t step = static_cast<size_t>(g.strideW) * ci;
+  for (int oy = 0; oy < g.outH; oy++) {
+    const float* row = xp + (static_cast<size_t>(oy * g.strideH + kh * g.dilationH) * p.w + kw * g.dilationW) * ci + i0;
+    const float* d = dyp + static_cast<size_t>(oy) * g.outW * coP + t * L;
+    for (int ox = 0; ox < g.outW; ox++) {
+      const float* xv = row + ox * step;
+      const v8 d0 = load8(d + static_cast<size_t>(ox) * coP), d1 = load8(d + static_cast<size_t>(ox) * coP + 8);
+      for (int b = 0; b < B; b++) {
+        const v8 sv = splat8(xv[b]);
+        a0[b] = madd(a0[b], sv, d0);
+        a1[b] = madd(a1[b], sv, d1);
+      }
+    }
+  }
+  float* dst = dwp + (static_cast<size_t>(kh * g.filterW + kw) * ci + i0) * coP + t * L;
+  for (int b = 0; b < B; b++) {
+    store8(dst + b * coP, load8(dst + b * coP) + a0[b]);
+    store8(dst + b * coP + 8, load8(dst + b * coP + 8) + a1[b]);
+  }
+}
+
+double flopsOf(const ConvGeometry& g) {
+  return 2.0 * g.batch * g.outH * g.outW * g.filterH * g.filterW * static_cast<double>(g.inC) * g.outC;
+}
+
+struct ForwardJob {
+  const ConvGeometry& g;
+  const float* x;
+  const float* wt;
+  float* y;
+};
+
+void forwardRange(void* context, int n0, int n1, int) {
+  const ForwardJob& job = *static_cast<const ForwardJob*>(context);
+  const ConvGeometry& g = job.g;
+  const Padded p = paddedSize(g);
+  const int ci = g.inC, co = g.outC, tiles = roundUp(co, L) / L, taps = g.filterH * g.filterW;
+  Floats xp(static_cast<size_t>(p.h) * p.w * ci);
+  float acc[PX * L];
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
+  for (int n = n0; n < n1; n++) {
+    padImage(g, p, job.x + n * inSize, xp.data(), ci);
+    float* yn = job.y + n * outSize;
+    for (int oy = 0; oy < g.outH; oy++) {
+      for (int ox = 0; ox < g.outW;) {
+        const int j = g.outW - ox >= PX ? PX : 1;
+        for (int t = 0; t < tiles; t++) {
+          const float* wtt = job.wt + static_cast<size_t>(t) * taps * ci * L;
+          if (j == PX) forwardBlock<PX>(g, p, xp.data(), wtt, oy, ox, acc);
+          else forwardBlock<1>(g, p, xp.data(), wtt, oy, ox, acc);
+          const int width = imin(L, co - t * L);
+          for (int jj = 0; jj < j; jj++) {
+            float* dst = yn + (static_cast<size_t>(oy) * g.outW + ox + jj) * co + t * L;
+            for (int o = 0; o < width; o++) dst[o] = acc[jj * L + o];
+          }
+        }
+        ox += j;
+      }
+    }
+  }
+}
+
+struct FilterJob {
+  const ConvGeometry& g;
+  const float* x;
+  const float* dy;
+  float* partials;  // [parts][taps·ci·coP], each zero-filled
+  size_t partialSize;
+};
+
+void filterRange(void* context, int n0, int n1, int part) {
+  const FilterJob& job = *static_cast<const FilterJob*>(context);
+  const ConvGeometry& g = job.g;
+  const Padded p = paddedSize(g);
+  const int ci = g.inC, co = g.outC, coP = roundUp(co, L), tiles = coP / L;
+  float* dwp = job.partials + part * job.partialSize;
+  Floats xp(static_cast<size_t>(p.h) * p.w * ci);
+  Floats dyp(static_cast<size_t>(g.outH) * g.outW * coP, true);
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
+  const size_t pixels = static_cast<size_t>(g.outH) * g.outW;
+  for (int n = n0; n < n1; n++) {
+    padImage(g, p, job.x + n * inSize, xp.data(), ci);
+    const float* dyn = job.dy + n * outSize;
+    const float* src = dyn;
+    if (coP != co) {
+      for (size_t q = 0; q < pixels; q++) for (int o = 0; o < co; o++) dyp[q * coP + o] = dyn[q * co + o];
+      src = dyp.data();
+    }
+    for (int kh = 0; kh < g.filterH; kh++) {
+      for (int kw = 0; kw < g.filterW; kw++) {
+        for (int t = 0; t < tiles; t++) {
+          int i0 = 0;
+          for (; i0 + IB <= ci; i0 += IB) filterBlock<IB>(g, p, xp.data(), src, coP, kh, kw, i0, t, dwp);
+          for (; i0 < ci; i0++) filterBlock<1>(g, p, xp.data(), src, coP, kh, kw, i0, t, dwp);
+        }
+      }
+    }
+  }
+}
+}  // namespace
+
+namespace ibl {
+
+void directConv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int ci = g.inC, co = g.outC, tiles = roundUp(co, L) / L, taps = g.filterH * g.filterW;
+  // Filter tiles wt[t][kh][kw][i][16], zero past co.
+  Floats wt(static_cast<size_t>(tiles) * taps * ci * L, true);
+  for (int t = 0; t < tiles; t++)
+    for (int k = 0; k < taps; k++)
+      for (int i = 0; i < ci; i++)
+        for (int o = 0; o < L && t * L + o < co; o++)
+          wt[((static_cast<size_t>(t) * taps + k) * ci + i) * L + o] = w[(static_cast<size_t>(k) * ci + i) * co + t * L + o];
+  ForwardJob job{g, x, wt.data(), y};
+  parallelImages(g.batch, threadsFor(flopsOf(g), g.batch), forwardRange, &job);
+}
+
+void directConv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  if (g.strideH == 1 && g.strideW == 1) {
+    // dx[r, c, i] = Σ_{kh,kw,o} dy[r + pt − kh·d, c + pl − kw·d, o] · w[kh, kw, i, o]
+    //            = conv(dy, w′)[r, c, i],  w′[kh′, kw′, o, i] = w[fh−1−kh′, fw−1−kw′, i, o],
+    // padded by pt′ = (fh − 1)·dh − pt (and likewise for columns).
+    const ConvGeometry t = {g.batch, g.outH, g.outW, g.outC, g.inH, g.inW, g.inC, g.filterH, g.filterW, 1, 1,
+                            g.dilationH, g.dilationW, (g.filterH - 1) * g.dilationH - g.padTop,
+                            (g.filterW - 1) * g.dilationW - g.padLeft};
+    const int taps = g.filterH * g.filterW;
+    Floats flipped(static_cast<size_t>(taps) * g.inC * g.outC);
+    for (int kh = 0; kh < g.filterH; kh++)
+      for (int kw = 0; kw < g.filterW; kw++)
+        for (int i = 0; i < g.inC; i++)
+          for (int o = 0; o < g.outC; o++)
+            flipped[((static_cast<size_t>(g.filterH - 1 - kh) * g.filterW + (g.filterW - 1 - kw)) * g.outC + o) * g.inC + i] =
+                w[((static_cast<size_t>(kh) * g.filterW + kw) * g.inC + i) * g.outC + o];
+    directConv2d(t, dy, flipped.data(), dx);
+    return;
+  }
+  const Padded p = paddedSize(g);
+  const int ci = g.inC, co = g.outC, ciP = roundUp(ci, L), tiles = ciP / L, taps = g.filterH * g.filterW;
+  // Transposed filter wT[kh][kw][o][ciP], zero past ci.
+  Floats wT(static_cast<size_t>(taps) * co * ciP, true);
+  for (int k = 0; k < taps; k++)
+    for (int i = 0; i < ci; i++)
+      for (int o = 0; o < co; o++) wT[(static_cast<size_t>(k) * co + o) * ciP + i] = w[(static_cast<size_t>(k) * ci + i) * co + o];
+  Floats dxp(static_cast<size_t>(p.h) * p.w * ciP);
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
+  for (int n = 0; n < g.batch; n++) {
+    std::memset(dxp.data(), 0, sizeof(float) * dxp.size());
+    const float* dyn = dy + n * outSize;
+    for (int oy = 0; oy < g.outH; oy++) {
+      for (int ox = 0; ox < g.outW; ox++) {
+        const float* d = dyn + (static_cast<size_t>(oy) * g.outW + ox) * co;
+        for (int kh = 0; kh < g.filterH; kh++) {
+          for (int kw = 0; kw < g.filterW; kw++) {
+            float* dst = dxp.data() + (static_cast<size_t>(oy * g.strideH + kh * g.dilationH) * p.w + ox * g.strideW + kw * g.dilationW) * ciP;
+            const float* wk = wT.data() + static_cast<size_t>(kh * g.filterW + kw) * co * ciP;
+            for (int t = 0; t < tiles; t++) {
+              v8 a0 = load8(dst + t * L), a1 = load8(dst + t * L + 8);
+              for (int o = 0; o < co; o++) {
+                const v8 dv = splat8(d[o]);
+                const float* wv = wk + static_cast<size_t>(o) * ciP + t * L;
+                a0 = madd(a0, dv, load8(wv));
+                a1 = madd(a1, dv, load8(wv + 8));
+              }
+              store8(dst + t * L, a0);
+              store8(dst + t * L + 8, a1);
+            }
+          }
+        }
+      }
+    }
+    // Crop: input pixel (r, c) is padded pixel (r + padTop, c + padLeft); pixels the padded extent
+    // does not reach (past the last window) get no gradient.
+    float* dxn = dx + n * inSize;
+    for (int r = 0; r < g.inH; r++) {
+      for (int c = 0; c < g.inW; c++) {
+        float* dst = dxn + (static_cast<size_t>(r) * g.inW + c) * ci;
+        const int pr = r + g.padTop, pc = c + g.padLeft;
+        if (pr < 0 || pr >= p.h || pc < 0 || pc >= p.w) {
+          for (int i = 0; i < ci; i++) dst[i] = 0.0f;
+        } else {
+          const float* src = dxp.data() + (static_cast<size_t>(pr) * p.w + pc) * ciP;
+          for (int i = 0; i < ci; i++) dst[i] = src[i];
+        }
+      }
+    }
+  }
+}
+
+void directConv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int ci = g.inC, co = g.outC, coP = roundUp(co, L), taps = g.filterH * g.filterW;
+  // One accumulator dwp[kh][kw][i][coP] per thread, summed in part order, then cropped into dw.
+  const int parts = threadsFor(flopsOf(g), g.batch);
+  const size_t partialSize = static_cast<size_t>(taps) * ci * coP;
+  Floats partials(partialSize * parts, true);
+  FilterJob job{g, x, dy, partials.data(), partialSize};
+  parallelImages(g.batch, parts, filterRange, &job);
+  for (int part = 1; part < parts; part++)
+    for (size_t j = 0; j < partialSize; j++) partials[j] += partials[part * partialSize + j];
+  for (int k = 0; k < taps; k++)
+    for (int i = 0; i < ci; i++)
+      for (int o = 0; o < co; o++) dw[(static_cast<size_t>(k) * ci + i) * co + o] = partials[(static_cast<size_t>(k) * ci + i) * coP + o];
+}
+
+}  // namespace ibl
+
+#if defined(IBL_X86) && defined(__clang__)
+#pragma clang attribute pop
+#elif defined(IBL_X86)
+#pragma GCC pop_options
+#endif
