@@ -12,6 +12,8 @@ import { BufferPool, outputPool, minPooledBytes } from '../src/backend/native/bu
 import { gradientDescent } from '../src/optim/gradientDescent.ts';
 import { createMlp } from '../src/models/mlp.ts';
 import { trainLoop } from '../src/train/trainLoop.ts';
+import { hessianVectorProduct } from '../src/probes/hvp.ts';
+import { softmaxCrossEntropy } from '../src/train/loss.ts';
 import { toTensorData, disposeTensorData } from '../src/train/tensorData.ts';
 import { createRng } from '../src/util/rng.ts';
 import { nativeAvailable } from './helpers/native.ts';
@@ -207,6 +209,27 @@ describe.runIf(available)('native output buffer pool', () => {
     expect(late.pool.reused - early.pool.reused).toBeGreaterThan(9500 * 5);
     expect(late.rss - early.rss).toBeLessThan(64 * 2 ** 20);
   }, 120_000);
+
+  it('repeated exact HVPs hold tensor count and pool size flat (only the read results leave the pool)', () => {
+    const model = createMlp({ widths: [64, 128, 128, 10] });
+    const params = model.init(createRng(6));
+    const n = 128;
+    const x = tf.tensor2d(seeded(n * 64, 13), [n, 64]);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32'), 10).toFloat());
+    const v = params.map((p, i) => tf.tensor(seeded(p.size, 30 + i), p.shape));
+    const loss = (ps: tf.Tensor[]) => softmaxCrossEntropy(model.apply(ps, x) as tf.Tensor2D, y as tf.Tensor2D);
+    const hvp = () => { const out = hessianVectorProduct(loss, params, v); out.forEach((t) => t.dataSync()); tf.dispose(out); };
+    for (let i = 0; i < 20; i++) hvp();
+    const early = { tensors: tf.memory().numTensors, pool: outputPool.stats() };
+    for (let i = 0; i < 300; i++) hvp();
+    const late = { tensors: tf.memory().numTensors, pool: outputPool.stats() };
+    expect(late.tensors).toBe(early.tensors);
+    // Each call's three results are read (dataSync), so they leave the pool: about 3 new buffers per call, no more.
+    expect(late.pool.allocated - early.pool.allocated).toBeLessThanOrEqual(300 * 3 + 10);
+    expect(late.pool.reused - early.pool.reused).toBeGreaterThan(300 * 20);
+    expect(late.pool.freeBytes).toBeLessThanOrEqual(early.pool.freeBytes + 2 ** 20);
+    tf.dispose([...params, ...v, x, y]);
+  }, 60_000);
 
   it('the free lists never hold more than the bound', () => {
     outputPool.configure({ enabled: true, maxFreeBytes: 3 * big * 4 });
