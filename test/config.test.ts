@@ -43,6 +43,10 @@ describe('run config schema', () => {
     expect(problemsOf({ ...minimal, probes: { every: 100, curvatureEvery: 250 } }).join('\n'))
       .toContain('probes.curvatureEvery: must be a multiple of probes.every (100), got 250');
     expect(problemsOf({ ...minimal, probes: { every: 100, curvatureEvery: 300 } })).toEqual([]);
+    expect(problemsOf({ ...minimal, probes: { every: 100, testEvery: 150 } }).join('\n'))
+      .toContain('probes.testEvery: must be a multiple of probes.every (100), got 150');
+    expect(problemsOf({ ...minimal, probes: { every: 100, testEvery: 0 } }).join('\n')).toContain('probes.testEvery');
+    expect(problemsOf({ ...minimal, probes: { every: 100, testEvery: 500 } })).toEqual([]);
   });
 
   it('--set overrides parse JSON values and create nested objects', () => {

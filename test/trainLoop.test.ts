@@ -30,4 +30,36 @@ describe('trainLoop probe schedule', () => {
     tf.dispose(result.params);
     disposeTensorData(data);
   });
+
+  it('testEvery: the test set only every 15 steps, at curvature probes and at both ends; the values equal a full schedule\'s', () => {
+    const data = toTensorData({ name: 's', n: 40, featureShape: [6], numClasses: 3, x: Float32Array.from(seededValues(240, 1)), y: Int32Array.from({ length: 40 }, (_, i) => i % 3) });
+    const test = toTensorData({ name: 't', n: 20, featureShape: [6], numClasses: 3, x: Float32Array.from(seededValues(120, 7)), y: Int32Array.from({ length: 20 }, (_, i) => (i * 2) % 3) });
+    const model = createMlp({ widths: [6, 8, 3] });
+    const run = (testEvery?: number) => {
+      const params = model.init(createRng(1));
+      const rule = gradientDescent();
+      const records: ProbeRecord[] = [];
+      const result = trainLoop({
+        model, rule, data: { train: data, test, curvature: data }, steps: 47, batchSize: 8, withReplacement: true,
+        learningRate: () => 0.1, seed: 2, probeEvery: 5, curvatureEvery: 20, ...(testEvery ? { testEvery } : {}),
+        probes: { trace: false, margin: false, norms: false },
+        divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 }, onProbe: (r) => records.push(r),
+      });
+      tf.dispose(result.params);
+      return records;
+    };
+    const sparse = run(15);
+    const full = run();
+    expect(sparse.map((r) => r.step)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 47]);
+    // 0 and 47 (the ends), 15, 30, 45 (testEvery), 20 and 40 (curvature probes).
+    expect(sparse.filter((r) => r.testAccuracy !== undefined).map((r) => r.step)).toEqual([0, 15, 20, 30, 40, 45, 47]);
+    expect(full.every((r) => r.testAccuracy !== undefined)).toBe(true);
+    for (const r of sparse) {
+      const same = full.find((f) => f.step === r.step)!;
+      expect(r.trainLoss).toBe(same.trainLoss);
+      if (r.testAccuracy !== undefined) expect([r.testLoss, r.testAccuracy]).toEqual([same.testLoss, same.testAccuracy]);
+    }
+    disposeTensorData(data);
+    disposeTensorData(test);
+  });
 });

@@ -125,6 +125,13 @@ const probesSchema = z.strictObject({
    * probe overhead small.
    */
   curvatureEvery: positiveInt.optional(),
+  /**
+   * Test-set loss and accuracy every this many steps — a multiple of `every`; default every
+   * probe. The first and last records, and every curvature probe, always have them. Evaluating
+   * the test set costs as much as evaluating the training set, so a study that needs only the
+   * final test accuracy (Zhang et al.) saves a third of its probe time with a sparse schedule.
+   */
+  testEvery: positiveInt.optional(),
   /** Hutchinson trace; true for the defaults, false to skip. */
   trace: z.preprocess((v) => (v === true ? {} : v), z.union([traceProbeSchema, z.literal(false)])).default({ samples: 20 }),
   /** Sharpness λ_max (and 2/η) by Lanczos or power iteration; true for the defaults, false to skip. */
@@ -174,6 +181,9 @@ const probesSchema = z.strictObject({
 }).superRefine((probes, ctx) => {
   if (probes.curvatureEvery !== undefined && probes.curvatureEvery % probes.every !== 0) {
     ctx.addIssue({ code: 'custom', path: ['curvatureEvery'], message: `must be a multiple of probes.every (${probes.every}), got ${probes.curvatureEvery}` });
+  }
+  if (probes.testEvery !== undefined && probes.testEvery % probes.every !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['testEvery'], message: `must be a multiple of probes.every (${probes.every}), got ${probes.testEvery}` });
   }
 });
 

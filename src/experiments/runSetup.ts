@@ -96,6 +96,7 @@ export function prepareRun(config: RunConfig): PreparedRun {
     seed: config.seed,
     probeEvery: config.probes.every,
     curvatureEvery: config.probes.curvatureEvery ?? 10 * config.probes.every,
+    ...(config.probes.testEvery !== undefined ? { testEvery: config.probes.testEvery } : {}),
     init,
     probes: {
       trace: config.probes.trace,

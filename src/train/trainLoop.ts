@@ -43,6 +43,8 @@ export interface TrainLoopOptions {
   probeEvery: number;
   /** Curvature probes (trace, eigenvalues) only every this many steps (and at the ends). */
   curvatureEvery?: number;
+  /** Test-set evaluation only every this many steps, at curvature probes and at the ends. */
+  testEvery?: number;
   probes: Omit<ProbeOptions, 'seed' | 'learningRate'>;
   divergenceLoss: number;
   /** Starting point; the loop takes ownership of these tensors. */
@@ -132,7 +134,8 @@ export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopP
     }
   };
   const probeRecord = (step: number, curvature: boolean): ProbeRecord => {
-    const record = runProbes(model, params, { ...data, init: options.init }, {
+    const withTest = curvature || options.testEvery === undefined || step % options.testEvery === 0;
+    const record = runProbes(model, params, { ...data, ...(withTest ? {} : { test: undefined }), init: options.init }, {
       ...options.probes,
       ...(curvature ? {} : { trace: false as const }),
       ...(curvature && !tracker ? {} : { eig: false as const }),

@@ -50,6 +50,11 @@ export const zhangConfigSchema = z.strictObject({
   stepBudget: positiveInt,
   /** Training accuracy is checked (and probes recorded) every this many epochs. */
   probeEveryEpochs: z.number().positive(),
+  /**
+   * The test set is evaluated every this many probes (and always at the end, where figure (c)
+   * and Table 1 read it): it costs as much as the training-set check that decides when to stop.
+   */
+  testEveryProbes: positiveInt,
   /** Checkpoint for resumption every this many probes (0 = only at the end). */
   checkpointEveryProbes: z.number().int().nonnegative(),
   /** Table 1: rerun each architecture on true labels with weight decay and/or augmentation. */
@@ -121,6 +126,7 @@ export function zhangPreset(scale: ZhangScale, dataset: ZhangConfig['dataset']):
     optimizer: { learningRate: 0.01, momentum: 0.9, batchSize: quick ? 100 : 128, epochDecay: quick ? 1 : 0.95 },
     stepBudget: quick ? 4000 : 100_000,
     probeEveryEpochs: 1,
+    testEveryProbes: quick ? 10 : 1,
     checkpointEveryProbes: quick ? 0 : 5,
     table: { enabled: true, weightDecay: 5e-4, augment: { crop: small ? 1 : 2, flip: dataset === 'cifar10' || dataset === 'fashion-mnist', copies: 2 } },
     curvature: { subset: quick ? 256 : 2000, samples: quick ? 10 : 30 },

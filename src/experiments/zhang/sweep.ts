@@ -106,7 +106,7 @@ export function planZhangRuns(config: ZhangConfig, trainExamples: number): Zhang
             schedule: config.optimizer.epochDecay < 1 ? { kind: 'step', every: stepsPerEpoch, gamma: config.optimizer.epochDecay } : { kind: 'constant' },
           },
           training: { steps: arch.stepBudget ?? config.stepBudget, stopAtTrainAccuracy: 1, divergenceLoss: 1e4 },
-          probes: { every: probeEvery, trace: false, margin: true, norms: true },
+          probes: { every: probeEvery, testEvery: probeEvery * config.testEveryProbes, trace: false, margin: true, norms: true },
           checkpoint: { every: config.checkpointEveryProbes * probeEvery },
           report: { formats: config.formats },
         }, `zhang run ${id}`);
