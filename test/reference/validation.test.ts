@@ -355,3 +355,50 @@ describe('mirror potentials: hand values and argument checks', () => {
     expect(e.lambda[0]).toBeCloseTo(Math.log(3), 10);
   });
 });
+
+describe('dual Newton (bregmanDual.ts): options, rank-deficient X and failure reasons', () => {
+  it('stops at once when θ₀ already interpolates', () => {
+    const r = minRelativeEntropyInterpolant([[1, 1]], [2], [1, 1]);
+    expect(r.iterations).toBe(0);
+    expect(r.lambda).toEqual([0]);
+    expect(r.theta).toEqual([1, 1]);
+    expect(r.residual).toBe(0);
+  });
+
+  it('honours tol and maxIterations', () => {
+    // θ = (e^λ, e^{2λ}) with e^λ + 2e^{2λ} = 50 → e^λ = (−1 + √401)/4.
+    const u = (-1 + Math.sqrt(401)) / 4;
+    const tight = minRelativeEntropyInterpolant([[1, 2]], [50], [1, 1]);
+    expect(tight.theta[0]).toBeCloseTo(u, 10);
+    expect(tight.residual).toBeLessThanOrEqual(1e-11 * 51);
+    const loose = minRelativeEntropyInterpolant([[1, 2]], [50], [1, 1], { tol: 1e-3 });
+    expect(loose.residual).toBeLessThanOrEqual(1e-3 * 51);
+    expect(loose.iterations).toBeLessThan(tight.iterations);
+    expect(() => minRelativeEntropyInterpolant([[1, 2]], [50], [1, 1], { maxIterations: 1 })).toThrow(
+      /^minRelativeEntropyInterpolant: no strictly positive θ with Xθ = y was found — the constraints Xθ = y, θ > 0 look infeasible \(dual Newton did not converge in 1 iterations; residual ‖Xθ − y‖∞ = \d\.\d{3}e\+1\)$/,
+    );
+    expect(() => minRelativeEntropyInterpolant([[1, 2]], [50], [1, 1], { maxIterations: tight.iterations - 1 })).toThrow(/did not converge/);
+    expect(minRelativeEntropyInterpolant([[1, 2]], [50], [1, 1], { maxIterations: tight.iterations }).iterations).toBe(tight.iterations);
+  });
+
+  it('a repeated (consistent) row makes the dual Hessian singular; the Levenberg shift still finds the projection', () => {
+    // θ1 + θ2 = 1 twice. ½‖θ‖_{3/2}² and D(θ‖(1, 3)) are minimised at (½, ½) and (¼, ¾) (θ₀ rescaled).
+    const a = minPotentialInterpolantLp([[1, 1], [1, 1]], [1, 1], 1.5, [0, 0]);
+    expect(a.theta[0]).toBeCloseTo(0.5, 12);
+    expect(a.theta[1]).toBeCloseTo(0.5, 12);
+    const b = minRelativeEntropyInterpolant([[1, 1], [2, 2]], [1, 2], [1, 3]);
+    expect(b.theta[0]).toBeCloseTo(0.25, 12);
+    expect(b.theta[1]).toBeCloseTo(0.75, 12);
+  });
+
+  it('names why it failed: non-finite objective, stalled line search, no convergence', () => {
+    expect(() => minRelativeEntropyInterpolant([[1, 1]], [1], [1e308, 1e308])).toThrow(/\(dual Newton hit a non-finite value; residual ‖Xθ − y‖∞ = Infinity\)$/);
+    expect(() => minRelativeEntropyInterpolant([[1, 1]], [-1], [1, 1])).toThrow(/\(dual Newton line search stalled; residual ‖Xθ − y‖∞ = 1\.000e\+0\)$/);
+    expect(() => minHyperbolicEntropyInterpolant([[1, 1], [1, 1]], [1, 2], 1)).toThrow(
+      /^minHyperbolicEntropyInterpolant: no interpolant was found \(X must have full row rank and y must lie in its range\) \(dual Newton did not converge in 200 iterations/,
+    );
+    expect(() => minPotentialInterpolantLp([[1, 1], [1, 1]], [1, 2], 1.5, [0, 0])).toThrow(
+      /^minPotentialInterpolantLp: no interpolant was found \(X must have full row rank and y must lie in its range\) \(dual Newton did not converge in 200 iterations/,
+    );
+  });
+});
