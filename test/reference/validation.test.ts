@@ -391,8 +391,33 @@ describe('dual Newton (bregmanDual.ts): options, rank-deficient X and failure re
     expect(b.theta[1]).toBeCloseTo(0.75, 12);
   });
 
+  it('the tolerance is relative to 1 + ‖y‖∞ and inclusive', () => {
+    // Residual at θ₀: |0.5 − 1| = 0.5 = 0.25·(1 + 1): already converged; a hair tighter is not.
+    expect(minRelativeEntropyInterpolant([[1]], [1], [0.5], { tol: 0.25 }).iterations).toBe(0);
+    expect(minRelativeEntropyInterpolant([[1]], [1], [0.5], { tol: 0.2499 }).iterations).toBeGreaterThan(0);
+    // Residual |49 − 50| = 1 against tol·51: 0.03·51 > 1 stops at once, 0.019·51 < 1 does not.
+    expect(minRelativeEntropyInterpolant([[1]], [50], [49], { tol: 0.03 }).iterations).toBe(0);
+    expect(minRelativeEntropyInterpolant([[1]], [50], [49], { tol: 0.019 }).iterations).toBeGreaterThan(0);
+  });
+
+  it('damping: a full Newton step that overshoots is cut back, so convergence takes a handful of steps', () => {
+    // F(λ) = e^λ − 50λ from λ = 0: the full step λ = 49 gives F ≈ 1.9e21; undamped Newton would
+    // then creep back by about 1 per step (≈ 45 steps). θ⋆ = 50.
+    const r = minRelativeEntropyInterpolant([[1]], [50], [1]);
+    expect(r.theta[0]).toBeCloseTo(50, 10);
+    expect(r.iterations).toBeLessThanOrEqual(10);
+    // Large y: θ = (u, u²) with u + 2u² = 1e6; F is ~1e7 here, so the acceptance test must allow
+    // for F's own rounding (the residual tolerance 1e-11·(1 + 1e6) is still met).
+    const u = (-1 + Math.sqrt(1 + 8e6)) / 4;
+    const big = minRelativeEntropyInterpolant([[1, 2]], [1e6], [1, 1]);
+    expect(big.theta[0] / u).toBeCloseTo(1, 9);
+    expect(big.residual).toBeLessThanOrEqual(1e-11 * (1 + 1e6));
+  });
+
   it('names why it failed: non-finite objective, stalled line search, no convergence', () => {
     expect(() => minRelativeEntropyInterpolant([[1, 1]], [1], [1e308, 1e308])).toThrow(/\(dual Newton hit a non-finite value; residual ‖Xθ − y‖∞ = Infinity\)$/);
+    // ψ*(z₀) = Σθ₀ overflows while the residual (first coordinate only) is finite.
+    expect(() => minRelativeEntropyInterpolant([[1, 0, 0]], [2], [1, 1e308, 1e308])).toThrow(/\(dual Newton hit a non-finite value; residual ‖Xθ − y‖∞ = 1\.000e\+0\)$/);
     expect(() => minRelativeEntropyInterpolant([[1, 1]], [-1], [1, 1])).toThrow(/\(dual Newton line search stalled; residual ‖Xθ − y‖∞ = 1\.000e\+0\)$/);
     expect(() => minHyperbolicEntropyInterpolant([[1, 1], [1, 1]], [1, 2], 1)).toThrow(
       /^minHyperbolicEntropyInterpolant: no interpolant was found \(X must have full row rank and y must lie in its range\) \(dual Newton did not converge in 200 iterations/,
