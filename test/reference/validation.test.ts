@@ -27,6 +27,10 @@ import {
   minRelativeEntropyInterpolant,
   relativeEntropy,
 } from '../../src/reference/mirror.ts';
+import { closestInterpolant, minNormInterpolant } from '../../src/reference/interpolant.ts';
+import { maxMarginL1, maxMarginLinf, normalizedMargin } from '../../src/reference/margin.ts';
+import { minL1Interpolant } from '../../src/reference/minL1.ts';
+import { maxMarginL2 } from '../../src/reference/svm.ts';
 import { solveLp } from '../../src/reference/lp.ts';
 import { solveQp } from '../../src/reference/qp.ts';
 import { gdLeastSquaresClosedForm, gradientFlowLeastSquares, ridge } from '../../src/reference/ridge.ts';
@@ -425,5 +429,104 @@ describe('dual Newton (bregmanDual.ts): options, rank-deficient X and failure re
     expect(() => minPotentialInterpolantLp([[1, 1], [1, 1]], [1, 2], 1.5, [0, 0])).toThrow(
       /^minPotentialInterpolantLp: no interpolant was found \(X must have full row rank and y must lie in its range\) \(dual Newton did not converge in 200 iterations/,
     );
+  });
+});
+
+describe('second pass over surviving mutants (hand values)', () => {
+  it('solveQp: objective at a point with entries ≠ 1, messages and multiplier counts', () => {
+    // min ½(2x1² + 4x2²) − 4x1 − 2x2: x = (2, 0.5), objective ½(8 + 1) − 9 = −4.5.
+    const u = solveQp({ H: [[2, 0], [0, 4]], c: [-4, -2] });
+    expect(u.x[0]).toBeCloseTo(2, 14);
+    expect(u.x[1]).toBeCloseTo(0.5, 14);
+    expect(u.objective).toBeCloseTo(-4.5, 14);
+    expect(u.message).toBe('');
+    // Same objective, x1 + x2 = 1 and x1 ≥ 0.9 (active): x = (0.9, 0.1)? Stationarity
+    // Hx + c = μ_eq(1, 1) + μ_ge(1, 0): (1.8 − 4, 0.4 − 2) → μ_eq = −1.6, μ_ge = −2.2 + 1.6 < 0, so
+    // the inequality is inactive: x2 = 1 − x1, 2x1 − 4 = 4x2 − 2 → x1 = 1, x2 = 0, μ_eq = −2.
+    const r = solveQp({ H: [[2, 0], [0, 4]], c: [-4, -2], A_eq: [[1, 1]], b_eq: [1], A_ge: [[1, 0]], b_ge: [0.9] });
+    expect(r.x[0]).toBeCloseTo(1, 13);
+    expect(r.x[1]).toBeCloseTo(0, 13);
+    expect(r.multipliersEq).toHaveLength(1);
+    expect(r.multipliersGe).toHaveLength(1);
+    expect(r.multipliersEq[0]).toBeCloseTo(-2, 13);
+    expect(r.multipliersGe[0]).toBeCloseTo(0, 13);
+    expect(r.objective).toBeCloseTo(1 - 4, 13);
+    expect(() => solveQp({ H: [[1, 0], [0, -1]], c: [0, 0], A_ge: [[1, 0]], b_ge: [0] })).toThrow(/^solveQp: H is not positive definite$/);
+  });
+
+  it('interpolants: square X, the maxCondition option at its boundary, and who is named', () => {
+    // X = diag(2, 1) is square and invertible: θ = X⁻¹y; σ_max/σ_min = 2.
+    const r = minNormInterpolant([[2, 0], [0, 1]], [2, 3], { maxCondition: 2 });
+    expect(r.theta[0]).toBeCloseTo(1, 14);
+    expect(r.theta[1]).toBeCloseTo(3, 14);
+    expect(r.condition).toBe(2);
+    expect(() => minNormInterpolant([[2, 0], [0, 1]], [2, 3], { maxCondition: 1.9 })).toThrow(
+      /^minNormInterpolant: XXᵀ is singular or ill-conditioned \(σ_max\/σ_min of X = 2\.000e\+0 > 1\.9e\+0\); X must have full row rank$/,
+    );
+    expect(() => minNormInterpolant([[1], [2]], [1, 2])).toThrow(/^minNormInterpolant: X has more rows than columns \(n=2 > p=1\)/);
+    expect(() => minNormInterpolant([[1, 2]], [1, 2])).toThrow(/^minNormInterpolant: y has length 2/);
+    expect(() => closestInterpolant([[1, 2]], [1], [0])).toThrow(/^closestInterpolant: theta0 has length 1, expected 2$/);
+    expect(() => closestInterpolant([[1, 2]], [1, 2], [0, 0])).toThrow(/^closestInterpolant: y has length 2/);
+  });
+
+  it('GD closed form keeps full relative accuracy when ησ²/n is tiny', () => {
+    // X = [[1e-6]], y = [1], η = 1: one GD step from 0 is θ₁ = η·x·y/n = 1e-6 exactly;
+    // 1 − (1 − 1e-12) in float64 would be off by 1e-4 relative.
+    expect(gdLeastSquaresClosedForm([[1e-6]], [1], 1, 1)[0] / 1e-6).toBeCloseTo(1, 12);
+    // Two steps: θ₂ = θ₁ + η x (y − x θ₁) = 1e-6 (2 − 1e-12).
+    expect(gdLeastSquaresClosedForm([[1e-6]], [1], 1, 2)[0] / (1e-6 * (2 - 1e-12))).toBeCloseTo(1, 12);
+  });
+
+  it('max-margin solvers: dual bound equals the margin in each norm, and who is named', async () => {
+    const X = [[2, 0], [-1, -2], [3, 3]];
+    const y = [1, -1, 1];
+    const l1r = await maxMarginL1(X, y);
+    expect(l1r.dualBound).toBeCloseTo(4 / 3, 9);
+    const linf = await maxMarginLinf(X, y);
+    expect(linf.dualBound).toBeCloseTo(2, 9);
+    const bad = [[1, 2], [-1, -2], [0, 1]];
+    await expect(maxMarginL1(bad, [1, 1, 1])).rejects.toThrow(/^maxMarginL1: data is not linearly separable through the origin \(optimal margin/);
+    await expect(maxMarginLinf(bad, [1, 1, 1])).rejects.toThrow(/^maxMarginLinf: data is not linearly separable through the origin \(optimal margin/);
+    expect(() => maxMarginL2(bad, [1, 1, 1])).toThrow(/^maxMarginL2: data is not linearly separable through the origin \(no w/);
+    expect(() => normalizedMargin([[1, 0]], [1], [1, 0, 0], 2)).toThrow(/^normalizedMargin: w has length 3, expected 2$/);
+    await expect(minL1Interpolant([[1, 1], [1, 1]], [1, 2])).rejects.toThrow(/^minL1Interpolant: no θ satisfies Xθ = y/);
+    // The dual infeasibility is clamped at 0 from below: ‖Xᵀλ‖∞ = 1 at the optimum, never "negative".
+    const m = await minL1Interpolant([[1, 2]], [2]);
+    expect(m.dualInfeasibility).toBeGreaterThanOrEqual(0);
+    expect(m.dual[0]).toBeCloseTo(0.5, 12); // λ with ‖Xᵀλ‖∞ = 1 and yᵀλ = ‖θ‖₁ = 1
+  });
+
+  it('kernel regression: cut-off boundary and scale, ridge keeps tiny eigenvalues, zero denominators, condition', () => {
+    const diag = (...v: number[]) => Float64Array.from(v.flatMap((a, i) => v.map((_, j) => (i === j ? a : 0))));
+    // Eigenvalue exactly at the cut-off (1e-12·1) is dropped; the cut-off scales with μ_max.
+    expect(fitKernelRegression({ kernel: diag(1, 1e-12), m: 2, targets: Float64Array.from([1, 1]), columns: 1 }).rank).toBe(1);
+    expect(fitKernelRegression({ kernel: diag(4, 2e-12), m: 2, targets: Float64Array.from([1, 1]), columns: 1 }).rank).toBe(1);
+    // Ridge keeps every eigenvalue with μ + nλ > 0, however small μ: diag(1, 0), λ = 0.5, n = 2 → (1/2, 1)·y.
+    const r = fitKernelRegression({ kernel: diag(1, 0), m: 2, targets: Float64Array.from([3, 5]), columns: 1, ridge: 0.5 });
+    expect(r.rank).toBe(2);
+    expect(r.coefficients[0]).toBeCloseTo(1.5, 12);
+    expect(r.coefficients[1]).toBeCloseTo(5, 12);
+    // μ + nλ = −0.5 + 2·0.25 = 0 exactly: that direction is skipped, not divided by zero.
+    const z = fitKernelRegression({ kernel: diag(2, -0.5), m: 2, targets: Float64Array.from([5, 7]), columns: 1, ridge: 0.25 });
+    expect(z.rank).toBe(1);
+    expect(Array.from(z.coefficients).map((v) => +v.toFixed(12))).toEqual([2, 0]);
+    // condition = μ_max/μ_min over the kept eigenvalues.
+    expect(fitKernelRegression({ kernel: diag(4, 2), m: 2, targets: Float64Array.from([1, 1]), columns: 1 }).condition).toBeCloseTo(2, 12);
+  });
+
+  it('kernel GD records exactly the requested steps', () => {
+    const seen: number[] = [];
+    const run = (recordAt: number[]) => {
+      seen.length = 0;
+      kernelGradientDescent({
+        kernel: Float64Array.from([1]), n: 1, outputs: 1, initialTrain: Float64Array.from([0]), targets: Float64Array.from([1]),
+        loss: 'squared', learningRate: () => 0.5, steps: 3, recordAt, onRecord: (step, train) => seen.push(step, train[0]),
+      });
+      return [...seen];
+    };
+    // f_t = 1 − 2^{−t}.
+    expect(run([1, 3])).toEqual([1, 0.5, 3, 0.875]);
+    expect(run([2])).toEqual([2, 0.75]);
+    expect(run([])).toEqual([]);
   });
 });
