@@ -9,6 +9,7 @@ import { setupBackend } from '../../src/backend/setup.ts';
 import { minimize } from '../../src/train/minimize.ts';
 import { gradientDescent } from '../../src/optim/gradientDescent.ts';
 import { momentumDescent } from '../../src/optim/momentum.ts';
+import type { UpdateRule } from '../../src/optim/types.ts';
 
 beforeAll(async () => { await setupBackend(); });
 
@@ -89,5 +90,32 @@ describe('minimize on ½θ² (closed form)', () => {
     const r = minimize({ objective: halfSquaredNorm, rule, params: [tf.tensor1d([1, 2])], steps: 7, learningRate: 0.1, checkEvery: 2 });
     expect(tf.memory().numTensors).toBe(before + 2);
     tf.dispose([...r.params, ...r.state.velocity]);
+  });
+
+  it('records only the steps asked for (step 2 only), and frees every replaced tensor but none it keeps', () => {
+    const recorded: number[] = [];
+    const r = minimize({
+      objective: halfSquaredNorm, rule: gradientDescent(), params: [tf.tensor1d([2])], steps: 4, learningRate: 0.5,
+      recordAt: (s) => s === 2, onRecord: (s, p) => recorded.push(s, p[0].dataSync()[0]),
+    });
+    expect(recorded).toEqual([2, 0.5]);
+    tf.dispose(r.params);
+    // A rule that returns its parameters and a state tensor unchanged: the loop must not free them.
+    const keep: UpdateRule = {
+      name: 'keep', initState: () => ({ memory: [tf.scalar(7)] }),
+      update: (params, _grads, state) => ({ params, state }),
+    };
+    const before = tf.memory().numTensors;
+    const kept = minimize({ objective: halfSquaredNorm, rule: keep, params: [tf.tensor1d([3])], steps: 3, learningRate: 0.1 });
+    expect(kept.params[0].dataSync()[0]).toBe(3);
+    expect(kept.state.memory[0].dataSync()[0]).toBe(7);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([...kept.params, ...kept.state.memory]);
+    // Divergence returns without leaking the last loss and gradients.
+    const start = tf.memory().numTensors;
+    const d = minimize({ objective: halfSquaredNorm, rule: gradientDescent(), params: [tf.tensor1d([1])], steps: 20, learningRate: 3, checkEvery: 1, divergenceLoss: 100 });
+    expect(d.status).toBe('diverged');
+    expect(tf.memory().numTensors).toBe(start + 1);
+    tf.dispose(d.params);
   });
 });

@@ -15,6 +15,8 @@ import { trainLoop, trainLoopSteps, type TrainLoopOptions } from '../../src/trai
 import { toTensorData, disposeTensorData, type TensorData } from '../../src/train/tensorData.ts';
 import type { ProbeRecord } from '../../src/probes/probeSuite.ts';
 import { seededValues } from '../helpers/float64.ts';
+import { batchIndices } from '../../src/train/batches.ts';
+import type { UpdateRule } from '../../src/optim/types.ts';
 
 beforeAll(async () => { await setupBackend(); });
 
@@ -30,21 +32,22 @@ function makeData(): TensorData {
 }
 
 /** Float64 loss, gradient and Hessian λ_max of mean cross-entropy at W (d × K row-major). */
-function reference(W: number[]) {
+function reference(W: number[], batch: ArrayLike<number> = Array.from({ length: n }, (_, i) => i)) {
+  const size = batch.length;
   const grad = new Array<number>(d * K).fill(0);
   const H = Array.from({ length: d * K }, () => new Array<number>(d * K).fill(0));
   let loss = 0;
-  for (let i = 0; i < n; i++) {
+  for (const i of Array.from(batch)) {
     const x = xs.slice(i * d, i * d + d);
     const z = Array.from({ length: K }, (_, k) => x.reduce((s, v, j) => s + v * W[j * K + k], 0));
     const m = Math.max(...z);
     const e = z.map((v) => Math.exp(v - m));
     const total = e.reduce((a, b) => a + b, 0);
     const p = e.map((v) => v / total);
-    loss += -Math.log(p[labels[i]]) / n;
-    for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) grad[j * K + k] += (x[j] * (p[k] - (k === labels[i] ? 1 : 0))) / n;
+    loss += -Math.log(p[labels[i]]) / size;
+    for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) grad[j * K + k] += (x[j] * (p[k] - (k === labels[i] ? 1 : 0))) / size;
     for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) for (let j2 = 0; j2 < d; j2++) for (let k2 = 0; k2 < K; k2++) {
-      H[j * K + k][j2 * K + k2] += (x[j] * x[j2] * (p[k] * (k === k2 ? 1 : 0) - p[k] * p[k2])) / n;
+      H[j * K + k][j2 * K + k2] += (x[j] * x[j2] * (p[k] * (k === k2 ? 1 : 0) - p[k] * p[k2])) / size;
     }
   }
   const sharpness = Math.max(...new EigenvalueDecomposition(new Matrix(H), { assumeSymmetric: true }).realEigenvalues);
@@ -64,12 +67,12 @@ function gdPath(steps: number, eta: (t: number) => number): number[][] {
 function baseOptions(data: TensorData, overrides: Partial<TrainLoopOptions>): TrainLoopOptions {
   const model = createMlp({ widths: [d, K] });
   const rule = gradientDescent();
-  const params = [tf.tensor2d(W0, [d, K])];
+  // Allocate the starting point only when the caller does not bring one (no stray tensors).
+  const start = overrides.start ?? (() => { const params = [tf.tensor2d(W0, [d, K])]; return { params, state: rule.initState(params), step: 0 }; })();
   return {
     model, rule, data: { train: data, curvature: data }, steps: 6, batchSize: null, withReplacement: false,
     learningRate: () => 0.5, seed: 3, probeEvery: 1, probes: { trace: false, margin: false, norms: false },
-    divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 },
-    ...overrides,
+    divergenceLoss: 1e4, ...overrides, start,
   };
 }
 
@@ -231,6 +234,78 @@ describe('trainLoop against float64 GD on softmax regression', () => {
     expect(steps).toEqual([1, 2, 3]);
     expect(next.value.stepsDone).toBe(3);
     tf.dispose(next.value.params);
+    disposeTensorData(data);
+  });
+
+  it('minibatch SGD follows float64 SGD on the same batches; a last record off the probe grid; no leaks; kept tensors survive', () => {
+    const data = makeData();
+    const before = tf.memory().numTensors;
+    let W = W0.slice();
+    for (let t = 0; t < 5; t++) {
+      const { grad } = reference(W, batchIndices(n, 6, t, 3, false));
+      W = W.map((w, j) => w - 0.5 * grad[j]);
+    }
+    const records: ProbeRecord[] = [];
+    const r = trainLoop(baseOptions(data, { steps: 5, batchSize: 6, probeEvery: 2, onProbe: (x) => records.push(x) }));
+    Array.from(r.params[0].dataSync()).forEach((w, j) => expect(w).toBeCloseTo(W[j], 5));
+    expect(records.map((x) => x.step)).toEqual([0, 2, 4, 5]);
+    tf.dispose(r.params);
+    expect(tf.memory().numTensors).toBe(before);
+    // A rule that hands back its parameters and state unchanged: the loop must not free them.
+    const keep: UpdateRule = { name: 'keep', initState: () => ({ memory: [tf.scalar(7)] }), update: (params, _g, state) => ({ params, state }) };
+    const params = [tf.tensor2d(W0, [d, K])];
+    const kept = trainLoop(baseOptions(data, { rule: keep, steps: 3, start: { params, state: keep.initState(params), step: 0 } }));
+    expect(Array.from(kept.params[0].dataSync())).toEqual(W0);
+    expect(kept.state.memory[0].dataSync()[0]).toBe(7);
+    tf.dispose([...kept.params, ...kept.state.memory]);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeTensorData(data);
+  });
+
+  it('tracked λ_max only where tracking or curvature is due; eig probes only on curvature steps and never beside the tracker', () => {
+    const data = makeData();
+    const curvature = makeData(); // same examples, separate object: labelled as a subset
+    const tracked: ProbeRecord[] = [];
+    const a = trainLoop(baseOptions(data, {
+      data: { train: data, curvature }, steps: 8, probeEvery: 2, curvatureEvery: 8, sharpness: { every: 4 }, onProbe: (x) => tracked.push(x),
+    }));
+    expect(tracked.map((x) => [x.step, x.sharpness !== undefined])).toEqual([[0, true], [2, false], [4, true], [6, false], [8, true]]);
+    expect(tracked[0].curvatureData).toBe('train-subset');
+    tf.dispose(a.params);
+    const plain: ProbeRecord[] = [];
+    const b = trainLoop(baseOptions(data, { steps: 4, probeEvery: 2, curvatureEvery: 4, probes: { trace: false, margin: false, norms: false, eig: { k: 2 } }, onProbe: (x) => plain.push(x) }));
+    expect(plain.map((x) => [x.step, x.topEigenvalues !== undefined])).toEqual([[0, true], [2, false], [4, true]]);
+    // λ₁ of the eig probe is the float64 Hessian's.
+    expect(plain[0].topEigenvalues![0] / reference(W0).sharpness).toBeCloseTo(1, 4);
+    tf.dispose(b.params);
+    const both: ProbeRecord[] = [];
+    const c = trainLoop(baseOptions(data, { steps: 2, probeEvery: 2, sharpness: { every: 2 }, probes: { trace: false, margin: false, norms: false, eig: { k: 2 } }, onProbe: (x) => both.push(x) }));
+    expect(both.every((x) => x.topEigenvalues === undefined && x.sharpnessMethod !== undefined)).toBe(true);
+    tf.dispose(c.params);
+    disposeTensorData(data);
+    disposeTensorData(curvature);
+  });
+
+  it('divergence edge cases: a loss equal to the limit, a resumed run diverging at once, cheap probes only', () => {
+    const data = makeData();
+    let loss0 = NaN;
+    tf.dispose(trainLoop(baseOptions(data, { steps: 1, onStep: (_, l) => { loss0 = l; } })).params);
+    const equal = trainLoop(baseOptions(data, { steps: 1, divergenceLoss: loss0 }));
+    expect(equal.status).toBe('completed');
+    tf.dispose(equal.params);
+    // Resumed at step 1 with a limit below the loss: diverges at t = 1 before any record exists.
+    const rule = gradientDescent();
+    const params = [tf.tensor2d(W0, [d, K])];
+    const records: ProbeRecord[] = [];
+    const r = trainLoop(baseOptions(data, {
+      steps: 5, divergenceLoss: 0.01, start: { params, state: rule.initState(params), step: 1 },
+      probes: { trace: { samples: 2 }, margin: false, norms: false }, onProbe: (x) => records.push(x),
+    }));
+    expect(r.status).toBe('diverged');
+    expect(r.divergedAtStep).toBe(1);
+    expect(records.map((x) => [x.step, x.diverged])).toEqual([[1, true]]);
+    expect(records[0].hessianTrace).toBeUndefined(); // cheap probes only at the divergence record
+    tf.dispose(r.params);
     disposeTensorData(data);
   });
 });
