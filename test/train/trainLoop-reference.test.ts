@@ -83,7 +83,9 @@ describe('trainLoop against float64 GD on softmax regression', () => {
     const path = gdPath(6, eta);
     const records: ProbeRecord[] = [];
     const stepLosses: [number, number][] = [];
+    const wallStart = performance.now();
     const result = trainLoop(baseOptions(data, { learningRate: eta, onProbe: (r) => records.push(r), onStep: (s, l) => stepLosses.push([s, l]) }));
+    const wallSeconds = (performance.now() - wallStart) / 1000;
     expect(records.map((r) => r.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     records.forEach((r, t) => expect(r.trainLoss).toBeCloseTo(reference(path[t]).loss, 5));
     // onStep(t + 1, L(θ_t)): the loss of the batch the step was taken on, before the update.
@@ -95,9 +97,9 @@ describe('trainLoop against float64 GD on softmax regression', () => {
     expect(result.stepsDone).toBe(6);
     expect(result.lastProbe).toBe(records.at(-1));
     expect(result.timings.steps).toBe(6);
-    // Seconds, not milliseconds: six steps of a 12-parameter model take far less than a minute.
+    // Seconds of step time, a part of the loop's own wall time.
     expect(result.timings.stepSeconds).toBeGreaterThan(0);
-    expect(result.timings.stepSeconds).toBeLessThan(60);
+    expect(result.timings.stepSeconds).toBeLessThanOrEqual(wallSeconds);
     expect(result.timings.sharpnessMeasurements).toBe(0);
     tf.dispose(result.params);
     disposeTensorData(data);
@@ -109,9 +111,11 @@ describe('trainLoop against float64 GD on softmax regression', () => {
     const steps = 8;
     const path = gdPath(steps, eta);
     const records: ProbeRecord[] = [];
+    const wallStart = performance.now();
     const result = trainLoop(baseOptions(data, {
       steps, learningRate: eta, probeEvery: 4, sharpness: { every: 2, tol: 1e-8, maxIterations: 30 }, onProbe: (r) => records.push(r),
     }));
+    const wallSeconds = (performance.now() - wallStart) / 1000;
     expect(records.map((r) => [r.step, r.tracking === true])).toEqual([[0, false], [2, true], [4, false], [6, true], [8, false]]);
     for (const r of records) {
       const ref = reference(path[r.step]);
@@ -133,7 +137,7 @@ describe('trainLoop against float64 GD on softmax regression', () => {
     expect(result.timings.sharpnessMeasurements).toBe(5);
     expect(result.timings.sharpnessIterations).toBe(records.reduce((a, r) => a + r.sharpnessIterations!, 0));
     expect(result.timings.sharpnessSeconds).toBeGreaterThan(0);
-    expect(result.timings.sharpnessSeconds).toBeLessThan(60);
+    expect(result.timings.sharpnessSeconds).toBeLessThanOrEqual(wallSeconds);
     tf.dispose(result.params);
     disposeTensorData(data);
   });
