@@ -31,6 +31,7 @@ import { closestInterpolant, minNormInterpolant } from '../../src/reference/inte
 import { maxMarginL1, maxMarginLinf, normalizedMargin } from '../../src/reference/margin.ts';
 import { minL1Interpolant } from '../../src/reference/minL1.ts';
 import { maxMarginL2 } from '../../src/reference/svm.ts';
+import { separableData } from './helpers.ts';
 import { solveLp } from '../../src/reference/lp.ts';
 import { solveQp } from '../../src/reference/qp.ts';
 import { gdLeastSquaresClosedForm, gradientFlowLeastSquares, ridge } from '../../src/reference/ridge.ts';
@@ -484,6 +485,14 @@ describe('second pass over surviving mutants (hand values)', () => {
     expect(l1r.dualBound).toBeCloseTo(4 / 3, 9);
     const linf = await maxMarginLinf(X, y);
     expect(linf.dualBound).toBeCloseTo(2, 9);
+    // On random data the dual bound is ‖Zᵀα‖∞ for ℓ1 and ‖Zᵀα‖₁ for ℓ∞ (recomputed here from α).
+    const { X: Xr, y: yr } = separableData(41, 30, 5); // a seed where Zᵀα has several non-zeros for ℓ∞ too
+    const Z = Xr.map((row, i) => row.map((v) => yr[i] * v));
+    for (const [solver, dual] of [[maxMarginL1, (v: number[]) => Math.max(...v.map(Math.abs))], [maxMarginLinf, (v: number[]) => v.reduce((a, b) => a + Math.abs(b), 0)]] as const) {
+      const res = await solver(Xr, yr);
+      const za = Z[0].map((_, j) => Z.reduce((acc, z, i) => acc + res.dual[i] * z[j], 0));
+      expect(res.dualBound).toBeCloseTo(dual(za), 12);
+    }
     const bad = [[1, 2], [-1, -2], [0, 1]];
     await expect(maxMarginL1(bad, [1, 1, 1])).rejects.toThrow(/^maxMarginL1: data is not linearly separable through the origin \(optimal margin/);
     await expect(maxMarginLinf(bad, [1, 1, 1])).rejects.toThrow(/^maxMarginLinf: data is not linearly separable through the origin \(optimal margin/);
