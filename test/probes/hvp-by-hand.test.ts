@@ -52,4 +52,18 @@ describe('hvp.ts by hand', () => {
     expect(dotProduct(a, b)).toBe(4 - 10 + 18);
     tf.dispose([...a, ...b]);
   });
+
+  it('a loss that ignores every parameter, and a linear loss (zero Hessian), give zeros rather than an error', () => {
+    const params = [tf.tensor1d([1, 2])];
+    const v = [tf.tensor1d([3, 4])];
+    const constant: LossFunction = () => tf.scalar(5);
+    const { value, grads } = gradientOf(constant, params);
+    expect(value.dataSync()[0]).toBe(5);
+    expect(Array.from(grads[0].dataSync())).toEqual([0, 0]);
+    expect(Array.from(hessianVectorProduct(constant, params, v)[0].dataSync()).every((x) => x === 0)).toBe(true);
+    // L = 2θ₁ − θ₂: ∇L is constant, so Hv = 0.
+    const linear: LossFunction = ([t]) => tf.sum(tf.mul(tf.tensor1d([2, -1]), t)) as tf.Scalar;
+    expect(Array.from(hessianVectorProduct(linear, params, v)[0].dataSync()).every((x) => x === 0)).toBe(true); // ±0
+    tf.dispose([value, ...grads, ...params, ...v]);
+  });
 });
