@@ -72,6 +72,9 @@ describe('operators', () => {
     const A = [1, 2, 4, 1];
     expect(Array.from(denseHessian(denseOperator(A, 2)))).toEqual(A);
     expect(Array.from(denseHessian(denseOperator(A, 2), { symmetrize: true }))).toEqual([1, 3, 3, 1]);
+    // 3 × 3, so pairs off the first row are averaged too: (A + Aᵀ)/2.
+    const B = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    expect(Array.from(denseHessian(denseOperator(B, 3), { symmetrize: true }))).toEqual([1, 3, 5, 3, 5, 7, 5, 7, 9]);
     expect(asymmetry(A, 2)).toBe(0.5);
     expect(asymmetry([0, 0, 0, 0], 2)).toBe(0);
     expect(asymmetry(H, 3)).toBe(0);
