@@ -24,7 +24,7 @@ export const reproduceZhangUsage = `ibl reproduce zhang [--dataset fashion-mnist
   --config FILE   JSON overriding fields of the preset (see src/experiments/zhang/config.ts)
   --set a.b=value override one field (value parsed as JSON when possible)
   Runs on the study engine (see ibl sweep); results do not depend on the executor or on --jobs
-  (default here min(2, available cores)).
+  (default here: 1 at quick scale, see the preset; min(2, available cores) otherwise).
 ${studyOptionsUsage}`;
 
 export function resolveZhangConfig(values: { dataset?: string; scale?: string; dir?: string; config?: string; set?: string[]; formats?: string }): ZhangConfig {
