@@ -9,10 +9,10 @@ import { setupBackend } from '../../src/backend/index.ts';
 import { createMlp } from '../../src/models/mlp.ts';
 import { normalizedMargin } from '../../src/probes/margin.ts';
 import { runProbes } from '../../src/probes/probeSuite.ts';
-import { evaluateClassifierWithMargins } from '../../src/probes/evaluate.ts';
+import { evaluateClassifier, evaluateClassifierWithMargins } from '../../src/probes/evaluate.ts';
 import { createRng } from '../../src/util/rng.ts';
 import { seededValues } from '../helpers/float64.ts';
-import { margins64, mlpLogits64 } from '../helpers/mlp64.ts';
+import { crossEntropy64, margins64, mlpLogits64 } from '../helpers/mlp64.ts';
 
 beforeAll(async () => { await setupBackend(); });
 
@@ -61,6 +61,23 @@ describe.each([
     expect(evaluated.margins.length).toBe(n);
     evaluated.margins.forEach((m, i) => close(m, q[i]));
     const train = { x, oneHot, labels, n };
+    // Loss (cross-entropy and ½Σ(z − y)² per example) and accuracy against float64, in chunks
+    // that do and do not divide n.
+    const logits64 = mlpLogits64(widths, kernels, xValues, n);
+    const ce = crossEntropy64(logits64, labels, k);
+    let squaredLoss = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) squaredLoss += 0.5 * (logits64[i * k + j] - (labels[i] === j ? 1 : 0)) ** 2;
+    for (const chunk of [8, n, 4096]) {
+      const e = evaluateClassifier(model, params, x, oneHot, labels, chunk);
+      close(e.loss, ce.loss);
+      expect(e.accuracy).toBe(ce.accuracy);
+      close(evaluateClassifier(model, params, x, oneHot, labels, chunk, 'mse').loss, squaredLoss / n);
+      const withMargins = evaluateClassifierWithMargins(model, params, x, oneHot, labels, chunk);
+      close(withMargins.loss, ce.loss);
+      expect(withMargins.accuracy).toBe(ce.accuracy);
+    }
+    expect(ce.accuracy).toBeGreaterThan(0);
+    expect(ce.accuracy).toBeLessThan(1);
     const record = runProbes(model, params, { train, curvature: train }, { trace: false, eig: false, margin: true, norms: false, seed: 1 }, 0);
     close(record.minMargin ?? null, minQ);
     close(record.normalizedMargin ?? null, minQ / normL);
