@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/index.ts';
 import { createMlp } from '../src/models/mlp.ts';
-import { exampleMargins, normalizedMargin } from '../src/probes/margin.ts';
+import { exampleMargins, normalizedMargin, writeMargins } from '../src/probes/margin.ts';
 import { createRng } from '../src/util/rng.ts';
 import { seededValues } from './helpers/float64.ts';
 
@@ -59,5 +59,16 @@ describe('normalized margin', () => {
     expect(model.homogeneityDegree).toBeNull();
     expect(result.normalized).toBeNull();
     expect(Number.isFinite(result.minUnnormalized)).toBe(true);
+  });
+});
+
+describe('writeMargins', () => {
+  it('writes q_i = f_y − max_{j≠y} f_j for exactly the chunk\'s rows at its offset, nothing around them', () => {
+    // Two rows of three logits, labelled 2 and 0, written at offset 3 of a buffer of 8.
+    const logits = Float32Array.from([1, 4, 2, 5, -1, 3]);
+    const labels = Int32Array.from([9, 9, 9, 2, 0, 9, 9, 9]);
+    const out = new Float64Array(8).fill(7);
+    writeMargins(logits, 3, labels, 3, out);
+    expect(Array.from(out)).toEqual([7, 7, 7, 2 - 4, 5 - 3, 7, 7, 7]);
   });
 });
