@@ -77,4 +77,48 @@ describe('probes on a batch-norm model', () => {
     }
     x.dispose();
   });
+
+  it('the statistics pass hands back the training-set logits: equal to applyInference with those statistics, null when the set needs chunks, nothing leaked', () => {
+    const x = tf.tensor4d(Float32Array.from(seededValues(30 * 64, 21, 2)), [30, 8, 8, 1]);
+    const labels = Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 3);
+    const model = createResnetCnn({ inputShape: [8, 8, 1], stages: [4, 6], blocksPerStage: 1, kernelSize: 3, norm: 'batch', outputs: 3 });
+    const params = model.init(createRng(8));
+    const before = tf.memory().numTensors;
+    const { stats, logits } = model.estimateBatchNormStatisticsWithLogits!(params, x);
+    expect(logits).not.toBeNull();
+    const byProduct = logits!.dataSync();
+    const separate = tf.tidy(() => model.applyInference!(params, stats, x).dataSync());
+    expect(Array.from(byProduct)).toEqual(Array.from(separate));
+    // The same statistics as estimateBatchNormStatistics (which discards the logits).
+    const plain = model.estimateBatchNormStatistics!(params, x);
+    plain.forEach((s, l) => expect(Array.from(s.variance.dataSync())).toEqual(Array.from(stats[l].variance.dataSync())));
+    const chunked = model.estimateBatchNormStatisticsWithLogits!(params, x, 7);
+    expect(chunked.logits).toBeNull();
+    for (const list of [stats, plain, chunked.stats]) for (const s of list) tf.dispose([s.mean, s.variance]);
+    logits!.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+
+    // A probe that reuses them records what evaluating the inference-mode model from scratch gives
+    // (hand computation: loss, accuracy and min margin from applyInference's logits in float64).
+    const data = toTensorData({ name: 's', n: 30, featureShape: [8, 8, 1], numClasses: 3, x: Float32Array.from(x.dataSync()), y: labels });
+    const record = runProbes(model, params, { train: data, curvature: data }, { trace: false, margin: true, norms: false, seed: 1 }, 0);
+    const reference = model.estimateBatchNormStatistics!(params, data.x);
+    const f = tf.tidy(() => model.applyInference!(params, reference, data.x).dataSync());
+    let loss = 0;
+    let correct = 0;
+    let minMargin = Infinity;
+    for (let i = 0; i < 30; i++) {
+      const row = Array.from(f.slice(3 * i, 3 * i + 3), Number);
+      const max = Math.max(...row);
+      loss += max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0)) - row[labels[i]];
+      if (row.indexOf(max) === labels[i]) correct++;
+      minMargin = Math.min(minMargin, row[labels[i]] - Math.max(...row.filter((_, j) => j !== labels[i])));
+    }
+    expect(record.trainLoss).toBeCloseTo(loss / 30, 5);
+    expect(record.trainAccuracy).toBe(correct / 30);
+    expect(record.minMargin).toBeCloseTo(minMargin, 5);
+    for (const s of reference) tf.dispose([s.mean, s.variance]);
+    tf.dispose(params);
+    x.dispose();
+  });
 });

@@ -23,6 +23,13 @@ export interface BatchNormStatistics { mean: tf.Tensor1D; variance: tf.Tensor1D 
 export interface BatchNormInference {
   batchNormLayers: number;
   estimateBatchNormStatistics(params: tf.Tensor[], x: tf.Tensor, chunkSize?: number): BatchNormStatistics[];
+  /**
+   * The same statistics and, when x fits one chunk, the inference-mode logits of x from the same
+   * pass (null otherwise): every layer normalised its input by the very statistics it stored, so
+   * they equal applyInference(params, stats, x) — a probe of the training set then needs no
+   * second forward pass over it.
+   */
+  estimateBatchNormStatisticsWithLogits(params: tf.Tensor[], x: tf.Tensor, chunkSize?: number): { stats: BatchNormStatistics[]; logits: tf.Tensor2D | null };
   applyInference(params: tf.Tensor[], stats: BatchNormStatistics[], x: tf.Tensor): tf.Tensor2D;
 }
 
@@ -51,36 +58,46 @@ export function batchNormInference(layers: number, forward: BatchNormForward): B
   return {
     batchNormLayers: layers,
     estimateBatchNormStatistics(params, x, chunkSize = 2048) {
-      const stats: BatchNormStatistics[] = [];
-      const n = x.shape[0];
-      if (n <= chunkSize) {
-        // One chunk: a single forward pass that fills each layer's statistics as it reaches it
-        // gives the same numbers (the same ops on the same values) as one pass per layer, which
-        // costs L(L+1)/2 partial forward passes for L layers.
-        tf.tidy(() => { forward(params, x, stats, undefined, true); });
-        if (stats.length !== layers) throw new Error(`batch-norm statistics: the forward pass filled ${stats.length} of ${layers} layers`);
-        return stats;
-      }
-      for (let l = 0; l < layers; l++) {
-        let sum: Float64Array | null = null;
-        let sumSquares: Float64Array | null = null;
-        let count = 0;
-        for (let start = 0; start < n; start += chunkSize) {
-          const size = Math.min(chunkSize, n - start);
-          const input = tf.tidy(() => forward(params, x.slice(start, size), stats, l));
-          const m = channelMoments(input);
-          input.dispose();
-          if (!sum || !sumSquares) { sum = m.sum; sumSquares = m.sumSquares; } else {
-            for (let c = 0; c < sum.length; c++) { sum[c] += m.sum[c]; sumSquares[c] += m.sumSquares[c]; }
-          }
-          count += m.count;
-        }
-        stats.push(statisticsFromMoments(sum!, sumSquares!, count));
-      }
+      const { stats, logits } = estimateWithLogits(params, x, chunkSize);
+      logits?.dispose();
       return stats;
     },
+    estimateBatchNormStatisticsWithLogits: (params, x, chunkSize = 2048) => estimateWithLogits(params, x, chunkSize),
     applyInference: (params, stats, x) => tf.tidy(() => forward(params, x, stats) as tf.Tensor2D),
   };
+
+  function estimateWithLogits(params: tf.Tensor[], x: tf.Tensor, chunkSize: number): { stats: BatchNormStatistics[]; logits: tf.Tensor2D | null } {
+    const stats: BatchNormStatistics[] = [];
+    const n = x.shape[0];
+    if (n <= chunkSize) {
+      // One chunk: a single forward pass that fills each layer's statistics as it reaches it
+      // gives the same numbers (the same ops on the same values) as one pass per layer, which
+      // costs L(L+1)/2 partial forward passes for L layers.
+      const logits = tf.tidy(() => forward(params, x, stats, undefined, true) as tf.Tensor2D);
+      if (stats.length !== layers) {
+        logits.dispose();
+        throw new Error(`batch-norm statistics: the forward pass filled ${stats.length} of ${layers} layers`);
+      }
+      return { stats, logits };
+    }
+    for (let l = 0; l < layers; l++) {
+      let sum: Float64Array | null = null;
+      let sumSquares: Float64Array | null = null;
+      let count = 0;
+      for (let start = 0; start < n; start += chunkSize) {
+        const size = Math.min(chunkSize, n - start);
+        const input = tf.tidy(() => forward(params, x.slice(start, size), stats, l));
+        const m = channelMoments(input);
+        input.dispose();
+        if (!sum || !sumSquares) { sum = m.sum; sumSquares = m.sumSquares; } else {
+          for (let c = 0; c < sum.length; c++) { sum[c] += m.sum[c]; sumSquares[c] += m.sumSquares[c]; }
+        }
+        count += m.count;
+      }
+      stats.push(statisticsFromMoments(sum!, sumSquares!, count));
+    }
+    return { stats, logits: null };
+  }
 }
 
 export function hasBatchNormInference(model: object): model is BatchNormInference {

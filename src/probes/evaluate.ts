@@ -12,20 +12,25 @@ import { writeMargins } from './margin.ts';
 export interface Evaluation { loss: number; accuracy: number }
 export interface EvaluationWithMargins extends Evaluation { margins: Float64Array }
 
-export function evaluateClassifier(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot: tf.Tensor2D, labels: Int32Array, chunkSize = 2048, loss: ClassificationLossKind = 'cross-entropy'): Evaluation {
-  const { loss: meanLoss, accuracy } = evaluateChunks(model, params, x, oneHot, labels, chunkSize, loss, false);
+/**
+ * `logits`, when given, are model.apply(params, x) already computed (e.g. by the batch-norm
+ * statistics pass, inferenceMode.ts); the model is then not run.
+ */
+export function evaluateClassifier(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot: tf.Tensor2D, labels: Int32Array, chunkSize = 2048, loss: ClassificationLossKind = 'cross-entropy', logits?: tf.Tensor2D | null): Evaluation {
+  const { loss: meanLoss, accuracy } = evaluateChunks(model, params, x, oneHot, labels, chunkSize, loss, false, logits ?? undefined);
   return { loss: meanLoss, accuracy };
 }
 
 /** evaluateClassifier plus the per-example margins q_i from the same forward pass. */
-export function evaluateClassifierWithMargins(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot: tf.Tensor2D, labels: Int32Array, chunkSize = 2048, loss: ClassificationLossKind = 'cross-entropy'): EvaluationWithMargins {
-  const evaluation = evaluateChunks(model, params, x, oneHot, labels, chunkSize, loss, true);
+export function evaluateClassifierWithMargins(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot: tf.Tensor2D, labels: Int32Array, chunkSize = 2048, loss: ClassificationLossKind = 'cross-entropy', logits?: tf.Tensor2D | null): EvaluationWithMargins {
+  const evaluation = evaluateChunks(model, params, x, oneHot, labels, chunkSize, loss, true, logits ?? undefined);
   return { ...evaluation, margins: evaluation.margins! };
 }
 
-function evaluateChunks(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot: tf.Tensor2D, labels: Int32Array, chunkSize: number, loss: ClassificationLossKind, withMargins: boolean): Evaluation & { margins?: Float64Array } {
+function evaluateChunks(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot: tf.Tensor2D, labels: Int32Array, chunkSize: number, loss: ClassificationLossKind, withMargins: boolean, allLogits?: tf.Tensor2D): Evaluation & { margins?: Float64Array } {
   const lossOf = classificationLossOf(loss);
   const n = x.shape[0];
+  if (allLogits && allLogits.shape[0] !== n) throw new Error(`evaluateClassifier: ${allLogits.shape[0]} precomputed logit rows for ${n} examples`);
   const k = model.outputSize;
   const margins = withMargins ? new Float64Array(n) : undefined;
   let lossSum = 0;
@@ -36,7 +41,7 @@ function evaluateChunks(model: Model, params: tf.Tensor[], x: tf.Tensor, oneHot:
     let predictions: Int32Array = new Int32Array(0);
     let logitValues: Float32Array = new Float32Array(0);
     tf.tidy(() => {
-      const logits = model.apply(params, x.slice(start, size));
+      const logits = allLogits ? allLogits.slice(start, size) : model.apply(params, x.slice(start, size));
       chunkLoss = lossOf(logits, oneHot.slice(start, size)).dataSync()[0];
       predictions = tf.argMax(logits, 1).dataSync() as Int32Array;
       if (withMargins) logitValues = logits.dataSync() as Float32Array;

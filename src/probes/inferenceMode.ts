@@ -14,18 +14,27 @@ export type ProbeNormalisation = 'none' | 'batch-inference';
 export interface ProbedModel {
   model: Model;
   normalisation: ProbeNormalisation;
+  /**
+   * `model.apply(params, statisticsData)` when the statistics pass produced it as a by-product
+   * (batch norm, statistics data in one chunk), else null; owned by this object.
+   */
+  statisticsDataLogits: tf.Tensor2D | null;
   dispose(): void;
 }
 
 /** The model the probes should evaluate; `statisticsData` is normally the training inputs. */
 export function modelForProbes(model: Model, params: tf.Tensor[], statisticsData: tf.Tensor): ProbedModel {
   if (!hasBatchNormInference(model) || model.batchNormLayers === 0) {
-    return { model, normalisation: 'none', dispose: () => {} };
+    return { model, normalisation: 'none', statisticsDataLogits: null, dispose: () => {} };
   }
-  const stats = model.estimateBatchNormStatistics(params, statisticsData);
+  const { stats, logits } = model.estimateBatchNormStatisticsWithLogits(params, statisticsData);
   return {
     model: { ...model, apply: (p: tf.Tensor[], x: tf.Tensor) => model.applyInference(p, stats, x) },
     normalisation: 'batch-inference',
-    dispose: () => disposeBatchNormStatistics(stats),
+    statisticsDataLogits: logits,
+    dispose: () => {
+      disposeBatchNormStatistics(stats);
+      logits?.dispose();
+    },
   };
 }

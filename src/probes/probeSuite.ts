@@ -112,7 +112,7 @@ export function eigenSeed(probeSeed: number): number {
 export function runProbes(baseModel: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
   const probed = modelForProbes(baseModel, params, data.train.x);
   try {
-    const record = probeWith(probed.model, params, data, options, step);
+    const record = probeWith(probed.model, params, data, options, step, probed.statisticsDataLogits);
     if (probed.normalisation !== 'none') record.normalisation = probed.normalisation;
     return record;
   } finally {
@@ -120,11 +120,12 @@ export function runProbes(baseModel: Model, params: tf.Tensor[], data: { train: 
   }
 }
 
-function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number): ProbeRecord {
+/** `trainLogits`: model.apply(params, data.train.x) if already computed (see ProbedModel). */
+function probeWith(model: Model, params: tf.Tensor[], data: { train: TensorData; test?: TensorData; curvature: TensorData; init?: tf.Tensor[] }, options: ProbeOptions, step: number, trainLogits: tf.Tensor2D | null): ProbeRecord {
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const train = options.margin
-    ? evaluateClassifierWithMargins(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss)
-    : evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss);
+    ? evaluateClassifierWithMargins(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss, trainLogits)
+    : evaluateClassifier(model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.loss, trainLogits);
   const record: ProbeRecord = { step, trainLoss: train.loss, trainAccuracy: train.accuracy };
   if (data.test) {
     const test = evaluateClassifier(model, params, data.test.x, data.test.oneHot, data.test.labels, undefined, options.loss);

@@ -153,7 +153,7 @@ export function* trainLoopSteps(options: TrainLoopOptions): Generator<TrainLoopP
   const trackingRecord = (step: number): ProbeRecord => {
     const probed = modelForProbes(model, params, data.train.x);
     try {
-      const train = evaluateClassifier(probed.model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.probes.loss);
+      const train = evaluateClassifier(probed.model, params, data.train.x, data.train.oneHot, data.train.labels, undefined, options.probes.loss, probed.statisticsDataLogits);
       const { gradient } = objectiveGradient(classificationObjective(probed.model, data.train, options.probes.chunkSize, options.probes.loss), params);
       return { step, tracking: true, trainLoss: train.loss, trainAccuracy: train.accuracy, gradNormSquared: gradient.reduce((a, g) => a + g * g, 0), ...trackedSharpness(step) };
     } finally {
