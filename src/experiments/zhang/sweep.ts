@@ -20,7 +20,7 @@ import { toTensorData, disposeTensorData } from '../../train/tensorData.ts';
 import { derivedSeed } from '../../train/batches.ts';
 import { hessianTraceHutchinson } from '../../probes/hessianTrace.ts';
 import { classificationLoss } from '../../probes/probeSuite.ts';
-import { hasBatchNormInference, disposeBatchNormStatistics } from '../../models/batchNormState.ts';
+import { modelForProbes } from '../../probes/inferenceMode.ts';
 import { createRng, permutation } from '../../util/rng.ts';
 import { writeJsonAtomic } from '../../util/atomicWrite.ts';
 import { setupBackend } from '../../backend/setup.ts';
@@ -149,19 +149,24 @@ export interface ZhangRunResult {
   lossCurve: { step: number; loss: number }[];
 }
 
-/** The final-solution probes that the per-step probes leave out (they are too costly per step). */
+/**
+ * The final-solution probes that the per-step probes leave out (they are too costly per step):
+ * the Hutchinson trace of the training loss's Hessian on a seeded subset. A batch-norm model is
+ * probed in inference mode — population statistics of the whole training set, held fixed — as
+ * every per-step probe is (probes/inferenceMode.ts): in training mode the subset's own batch
+ * statistics would make the "flatness" a property of which 256 examples were drawn.
+ */
 export function finalProbes(runConfig: RunConfig, dir: string, curvatureConfig: ZhangConfig['curvature']): Pick<ZhangRunResult, 'hessianTrace' | 'hessianTraceStderr' | 'hessianTraceError' | 'testAccuracyInference'> {
   const out: ReturnType<typeof finalProbes> = { hessianTrace: null, hessianTraceStderr: null };
-  const spec = { config: runConfig };
-  const config = { curvature: curvatureConfig };
-  const split = loadDataForRun(spec.config);
+  const split = loadDataForRun(runConfig);
   const loaded = loadCheckpoint(path.join(dir, 'checkpoint'));
-  const model = loaded.model;
-  const subset = permutation(split.train.n, createRng(derivedSeed(spec.config.seed, 'zhang-curvature'))).slice(0, Math.min(config.curvature.subset, split.train.n));
+  const train = toTensorData(split.train);
+  const probed = modelForProbes(loaded.model, loaded.params, train.x);
+  const subset = permutation(split.train.n, createRng(derivedSeed(runConfig.seed, 'zhang-curvature'))).slice(0, Math.min(curvatureConfig.subset, split.train.n));
   const curvature = toTensorData(split.train, subset);
   try {
-    const trace = hessianTraceHutchinson(classificationLoss(model, curvature), loaded.params, {
-      samples: config.curvature.samples, rng: createRng(derivedSeed(spec.config.seed, 'zhang-trace')),
+    const trace = hessianTraceHutchinson(classificationLoss(probed.model, curvature), loaded.params, {
+      samples: curvatureConfig.samples, rng: createRng(derivedSeed(runConfig.seed, 'zhang-trace')),
     });
     out.hessianTrace = trace.estimate;
     out.hessianTraceStderr = trace.stderr;
@@ -170,18 +175,16 @@ export function finalProbes(runConfig: RunConfig, dir: string, curvatureConfig: 
   } finally {
     disposeTensorData(curvature);
   }
-  if (hasBatchNormInference(model)) {
-    const train = toTensorData(split.train);
+  if (probed.normalisation === 'batch-inference') {
     const test = toTensorData(split.test);
-    const stats = model.estimateBatchNormStatistics(loaded.params, train.x);
-    const predictions = tf.tidy(() => tf.argMax(model.applyInference(loaded.params, stats, test.x), 1).dataSync());
+    const predictions = tf.tidy(() => tf.argMax(probed.model.apply(loaded.params, test.x), 1).dataSync());
     let correct = 0;
     for (let i = 0; i < test.n; i++) if (predictions[i] === test.labels[i]) correct++;
     out.testAccuracyInference = correct / test.n;
-    disposeBatchNormStatistics(stats);
-    disposeTensorData(train);
     disposeTensorData(test);
   }
+  probed.dispose();
+  disposeTensorData(train);
   tf.dispose(loaded.params);
   if (loaded.training) for (const list of Object.values(loaded.training.optimizerState)) tf.dispose(list);
   return out;
