@@ -19,6 +19,7 @@ import { toTensorData, disposeTensorData } from '../../src/train/tensorData.ts';
 import { hessianVectorProduct } from '../../src/probes/hvp.ts';
 import { classificationLoss } from '../../src/probes/probeSuite.ts';
 import type { Model } from '../../src/models/types.ts';
+import { hasBatchNormInference } from '../../src/models/batchNormState.ts';
 import { createRng, permutation } from '../../src/util/rng.ts';
 import { derivedSeed } from '../../src/train/batches.ts';
 
@@ -56,8 +57,9 @@ describe('zhang final probes', () => {
     const train = toTensorData(split.train);
     const test = toTensorData(split.test);
     const { model, params } = loadCheckpoint(path.join(dir, 'checkpoint'));
-    const stats = model.estimateBatchNormStatistics!(params, train.x);
-    const inferenceModel: Model = { ...model, apply: (p, x) => model.applyInference!(p, stats, x) };
+    if (!hasBatchNormInference(model)) throw new Error('the checkpoint lost the batch-norm inference mode');
+    const stats = model.estimateBatchNormStatistics(params, train.x);
+    const inferenceModel: Model = { ...model, apply: (p, x) => model.applyInference(p, stats, x) };
     // The seeded subset, as the sweep defines it (a 20-example batch: its batch statistics are
     // far from the training set's).
     const subset = permutation(split.train.n, createRng(derivedSeed(config.seed, 'zhang-curvature'))).slice(0, 20);
@@ -69,7 +71,7 @@ describe('zhang final probes', () => {
     expect(Math.abs(probes.hessianTrace! - training)).toBeGreaterThan(6 * probes.hessianTraceStderr!);
 
     // Test accuracy with the same statistics, counted by hand.
-    const predicted = tf.tidy(() => model.applyInference!(params, stats, test.x).argMax(1).dataSync());
+    const predicted = tf.tidy(() => model.applyInference(params, stats, test.x).argMax(1).dataSync());
     const correct = Array.from(predicted).filter((p, i) => p === test.labels[i]).length;
     expect(probes.testAccuracyInference).toBe(correct / test.n);
 

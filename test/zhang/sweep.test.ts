@@ -32,6 +32,10 @@ describe('zhang sweep', () => {
     expect(wd.config.optimizer).toMatchObject({ kind: 'momentum', momentum: 0.9, weightDecay: 5e-4, batchSize: 100 });
     expect(wd.config.data.augment).toEqual({ crop: 2, flip: true, copies: 2 });
     expect(wd.config.probes.every).toBe(20); // one epoch of the 2,000 augmented images
+    // An architecture's own probeEveryEpochs: 2.5 epochs of 10 steps, test set every testEveryProbes of those.
+    const sparse = planZhangRuns({ ...config, architectures: [{ ...config.architectures[0], probeEveryEpochs: 2.5 }] }, 1000);
+    expect(sparse[0].config.probes).toMatchObject({ every: 25, testEvery: 25 * config.testEveryProbes });
+    expect(sparse.find((r) => r.variant === 'augment')!.config.probes.every).toBe(50);
     expect(runs.filter((r) => r.conv).every((r) => ['cnn-small', 'resnet-cnn'].includes(r.architecture))).toBe(true);
     const paper = planZhangRuns(zhangPreset('paper', 'cifar10'), 50000);
     expect(paper[0].config.optimizer.schedule).toEqual({ kind: 'step', every: 391, gamma: 0.95 });

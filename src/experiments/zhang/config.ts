@@ -21,6 +21,8 @@ const architectureSchema = z.strictObject({
   learningRate: z.number().positive().optional(),
   /** Overrides the sweep's step budget for this architecture (the quick preset caps the conv nets). */
   stepBudget: positiveInt.optional(),
+  /** Overrides the sweep's `probeEveryEpochs` for this architecture. */
+  probeEveryEpochs: z.number().positive().optional(),
 });
 
 export const zhangConfigSchema = z.strictObject({

@@ -81,7 +81,7 @@ export function planZhangRuns(config: ZhangConfig, trainExamples: number): Zhang
         const augment = variant.includes('augment');
         const n = augment ? trainExamples * config.table.augment.copies : trainExamples;
         const stepsPerEpoch = Math.ceil(n / config.optimizer.batchSize);
-        const probeEvery = Math.max(1, Math.round(config.probeEveryEpochs * stepsPerEpoch));
+        const probeEvery = Math.max(1, Math.round((arch.probeEveryEpochs ?? config.probeEveryEpochs) * stepsPerEpoch));
         const id = `${arch.id}__${corruption.id}${variant === 'plain' ? '' : `__${variant}`}`;
         const runConfig = parseRunConfig({
           name: id,
