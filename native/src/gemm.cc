@@ -4,6 +4,9 @@
 #include "kernels.h"
 #include <dlfcn.h>
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
 
 extern "C" void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float* a,
                             int lda, const float* b, int ldb, float beta, float* c, int ldc);
@@ -27,22 +30,25 @@ int maxThreads() {
   return n;
 }
 int threadLimit = 0;              // 0: all the library's threads
-double minFlopsForAllThreads = 3e8;
+// One threshold per kind of caller (ibl::GemmKind): the MLP's batch-128 products gain from a
+// second thread at sizes where the conv kernels' chunked GEMMs lose (README "Native backend").
+double minFlopsForAllThreads[2] = {3e8, 3e8};
 int currentThreads = -1;
 }  // namespace
 
 namespace ibl {
 
-void setBlasThreadLimit(int threads, double minFlops) {
+void setBlasThreadLimit(int threads, double matMulMinFlops, double convMinFlops) {
   threadLimit = threads;
-  minFlopsForAllThreads = minFlops;
+  minFlopsForAllThreads[kMatMulGemm] = matMulMinFlops;
+  minFlopsForAllThreads[kConvGemm] = convMinFlops;
 }
 
-void setThreadsFor(double flops) {
+void setThreadsFor(double flops, GemmKind kind) {
   SetThreads set = setThreadsFn();
   if (!set) return;
   int all = threadLimit > 0 ? std::min(threadLimit, maxThreads()) : maxThreads();
-  int want = flops >= minFlopsForAllThreads ? all : 1;
+  int want = flops >= minFlopsForAllThreads[kind] ? all : 1;
   if (want != currentThreads) {
     set(want);
     currentThreads = want;
@@ -60,6 +66,43 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
               std::max(lda, 1), b, std::max(ldb, 1), beta, c, std::max(ldc, 1));
 }
 
+// One product split in two halves of C (rows when m ≥ n, else columns), each a single-threaded
+// sgemm, the second on a thread started for the call. Unlike OpenBLAS's own threads, nothing spins
+// between calls, so the JS thread keeps its core (README "Native backend", threads).
+void splitSgemm(bool transA, bool transB, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                float* c, int ldc) {
+  setThreadsFor(0, kMatMulGemm);
+  std::thread second;
+  if (m >= n) {
+    const int m0 = m / 2;
+    const float* a1 = transA ? a + m0 : a + static_cast<size_t>(m0) * lda;
+    try {
+      second = std::thread(sgemm, transA, transB, m - m0, n, k, 1.0f, a1, lda, b, ldb, 0.0f, c + static_cast<size_t>(m0) * ldc, ldc);
+    } catch (...) {
+      sgemm(transA, transB, m - m0, n, k, 1.0f, a1, lda, b, ldb, 0.0f, c + static_cast<size_t>(m0) * ldc, ldc);
+    }
+    sgemm(transA, transB, m0, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  } else {
+    const int n0 = n / 2;
+    const float* b1 = transB ? b + static_cast<size_t>(n0) * ldb : b + n0;
+    try {
+      second = std::thread(sgemm, transA, transB, m, n - n0, k, 1.0f, a, lda, b1, ldb, 0.0f, c + n0, ldc);
+    } catch (...) {
+      sgemm(transA, transB, m, n - n0, k, 1.0f, a, lda, b1, ldb, 0.0f, c + n0, ldc);
+    }
+    sgemm(transA, transB, m, n0, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  }
+  if (second.joinable()) second.join();
+}
+
+bool splitMode() {
+  static int mode = [] {
+    const char* v = std::getenv("IBL_NATIVE_MATMUL_SPLIT");
+    return v && std::strcmp(v, "1") == 0 ? 1 : 0;
+  }();
+  return mode == 1;
+}
+
 void batchMatMul(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB,
                  const int32_t* aOffsets, const int32_t* bOffsets, int batch) {
   if (m == 0 || n == 0) return;
@@ -68,9 +111,15 @@ void batchMatMul(const float* a, const float* b, float* c, int m, int n, int k, 
     std::fill(c, c + mn * batch, 0.0f);
     return;
   }
-  setThreadsFor(2.0 * m * n * k);
+  const double flops = 2.0 * m * n * k;
   const int lda = transA ? m : k;
   const int ldb = transB ? k : n;
+  const int all = threadLimit > 0 ? std::min(threadLimit, maxThreads()) : maxThreads();
+  if (splitMode() && flops >= minFlopsForAllThreads[kMatMulGemm] && all >= 2 && std::max(m, n) >= 2) {
+    for (int i = 0; i < batch; i++) splitSgemm(transA, transB, m, n, k, a + aOffsets[i], lda, b + bOffsets[i], ldb, c + mn * i, n);
+    return;
+  }
+  setThreadsFor(flops, kMatMulGemm);
   for (int i = 0; i < batch; i++) {
     sgemm(transA, transB, m, n, k, 1.0f, a + aOffsets[i], lda, b + bOffsets[i], ldb, 0.0f, c + mn * i, n);
   }
