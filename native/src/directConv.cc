@@ -156,22 +156,25 @@ inline v8 madd(v8 a, v8 b, v8 c) { return __builtin_ia32_vfmaddps256(b, c, a); }
 inline v8 madd(v8 a, v8 b, v8 c) { return a + b * c; }
 #endif
 
-// Forward, one block of J output pixels in a row × one 16-channel output tile.
+// Forward, one block of J output pixels × one 16-channel output tile. The J pixels are
+// consecutive in the output (row-major), possibly across a row end: pixel j reads the padded input
+// from float offset at[j] (its window's top-left corner), so a 7×7 map runs as 12 blocks of 4 and
+// one of 1 rather than 7 rows of 4 + 1 + 1 + 1 (single-pixel blocks reload the filter per FMA pair).
 template <int J>
-inline void forwardBlock(const ConvGeometry& g, Padded p, const float* xp, const float* wt, int oy, int ox, float* acc) {
+inline void forwardBlock(const ConvGeometry& g, Padded p, const float* xp, const float* wt, const size_t* at, float* acc) {
   v8 a0[J], a1[J];
   for (int j = 0; j < J; j++) { a0[j] = splat8(0.0f); a1[j] = splat8(0.0f); }
   const int ci = g.inC;
-  const size_t step = static_cast<size_t>(g.strideW) * ci;
   for (int kh = 0; kh < g.filterH; kh++) {
-    const float* row = xp + static_cast<size_t>(oy * g.strideH + kh * g.dilationH) * p.w * ci;
     for (int kw = 0; kw < g.filterW; kw++) {
-      const float* px = row + static_cast<size_t>(ox * g.strideW + kw * g.dilationW) * ci;
+      const size_t tap = (static_cast<size_t>(kh * g.dilationH) * p.w + kw * g.dilationW) * ci;
       const float* wk = wt + static_cast<size_t>(kh * g.filterW + kw) * ci * L;
+      const float* px[J];
+      for (int j = 0; j < J; j++) px[j] = xp + at[j] + tap;
       for (int i = 0; i < ci; i++) {
         const v8 w0 = load8(wk + i * L), w1 = load8(wk + i * L + 8);
         for (int j = 0; j < J; j++) {
-          const v8 xv = splat8(px[j * step + i]);
+          const v8 xv = splat8(px[j][i]);
           a0[j] = madd(a0[j], xv, w0);
           a1[j] = madd(a1[j], xv, w1);
         }
@@ -229,23 +232,30 @@ void forwardRange(void* context, int n0, int n1, int) {
   Floats xp(static_cast<size_t>(p.h) * p.w * ci);
   float acc[PX * L];
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
+  const int pixels = g.outH * g.outW;
   for (int n = n0; n < n1; n++) {
     padImage(g, p, job.x + n * inSize, xp.data(), ci);
     float* yn = job.y + n * outSize;
-    for (int oy = 0; oy < g.outH; oy++) {
-      for (int ox = 0; ox < g.outW;) {
-        const int j = g.outW - ox >= PX ? PX : 1;
-        for (int t = 0; t < tiles; t++) {
-          const float* wtt = job.wt + static_cast<size_t>(t) * taps * ci * L;
-          if (j == PX) forwardBlock<PX>(g, p, xp.data(), wtt, oy, ox, acc);
-          else forwardBlock<1>(g, p, xp.data(), wtt, oy, ox, acc);
-          const int width = imin(L, co - t * L);
-          for (int jj = 0; jj < j; jj++) {
-            float* dst = yn + (static_cast<size_t>(oy) * g.outW + ox + jj) * co + t * L;
-            for (int o = 0; o < width; o++) dst[o] = acc[jj * L + o];
-          }
+    for (int q = 0; q < pixels; q += PX) {
+      const int j = imin(PX, pixels - q);
+      size_t at[PX];
+      for (int jj = 0; jj < j; jj++) {
+        const int oy = (q + jj) / g.outW, ox = (q + jj) % g.outW;
+        at[jj] = (static_cast<size_t>(oy * g.strideH) * p.w + static_cast<size_t>(ox) * g.strideW) * ci;
+      }
+      for (int t = 0; t < tiles; t++) {
+        const float* wtt = job.wt + static_cast<size_t>(t) * taps * ci * L;
+        switch (j) {
+          case 4: forwardBlock<4>(g, p, xp.data(), wtt, at, acc); break;
+          case 3: forwardBlock<3>(g, p, xp.data(), wtt, at, acc); break;
+          case 2: forwardBlock<2>(g, p, xp.data(), wtt, at, acc); break;
+          default: forwardBlock<1>(g, p, xp.data(), wtt, at, acc); break;
         }
-        ox += j;
+        const int width = imin(L, co - t * L);
+        for (int jj = 0; jj < j; jj++) {
+          float* dst = yn + (static_cast<size_t>(q) + jj) * co + t * L;
+          for (int o = 0; o < width; o++) dst[o] = acc[jj * L + o];
+        }
       }
     }
   }
