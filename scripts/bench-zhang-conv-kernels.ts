@@ -40,7 +40,7 @@ for (const layer of layers) {
   const w = tf.randomNormal(layer.filter);
   const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, layer.stride, 'same');
   const dy = tf.randomNormal(y.shape);
-  const attrs = { strides: [layer.stride, layer.stride], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+  const attrs = { strides: [layer.stride, layer.stride], pad: 'same', dataFormat: 'NHWC' };
   for (const algorithm of ['auto', 'im2col']) {
     if (algorithm === 'auto') delete process.env.IBL_NATIVE_CONV; else process.env.IBL_NATIVE_CONV = algorithm;
     const forward = timeKernel(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, layer.stride, 'same'));

@@ -2,7 +2,7 @@
  * BLAS thread thresholds of the native backend: the environment variables are read into one
  * settings object (per-kernel values, the older shared name as fallback, bad values named), and a
  * matMul large enough to run on two threads gives the float64 product to float32 rounding for
- * every transpose flag and for both ways of splitting the output (rows when m ≥ n, else columns).
+ * every transpose flag, split over two threads (rows when m ≥ n, else columns) or on OpenBLAS's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -14,34 +14,37 @@ import { nativeAvailable } from './helpers/native.ts';
 
 describe('blasThreadSettings', () => {
   it('defaults: all threads allowed, the per-kernel thresholds', () => {
-    expect(blasThreadSettings({})).toEqual({ maxThreads: 0, matMulMinFlops: defaultMatMulMinFlops, convMinFlops: defaultConvMinFlops });
+    expect(blasThreadSettings({})).toEqual({ maxThreads: 0, matMulMinFlops: defaultMatMulMinFlops, convMinFlops: defaultConvMinFlops, splitMatMul: true });
+    expect(blasThreadSettings({ IBL_NATIVE_MATMUL_SPLIT: '0' }).splitMatMul).toBe(false);
   });
   it('the shared variable sets both thresholds; a per-kernel variable wins over it', () => {
     expect(blasThreadSettings({ IBL_NATIVE_MIN_FLOPS_ALL_THREADS: '7e7' })).toMatchObject({ matMulMinFlops: 7e7, convMinFlops: 7e7 });
     expect(blasThreadSettings({ IBL_NATIVE_MIN_FLOPS_ALL_THREADS: '7e7', IBL_NATIVE_CONV_MIN_FLOPS_ALL_THREADS: '2e9' }))
       .toMatchObject({ matMulMinFlops: 7e7, convMinFlops: 2e9 });
     expect(blasThreadSettings({ IBL_NATIVE_MATMUL_MIN_FLOPS_ALL_THREADS: '1', IBL_NATIVE_BLAS_THREADS: '1' }))
-      .toEqual({ maxThreads: 1, matMulMinFlops: 1, convMinFlops: defaultConvMinFlops });
+      .toEqual({ maxThreads: 1, matMulMinFlops: 1, convMinFlops: defaultConvMinFlops, splitMatMul: true });
   });
   it('names a variable whose value is not a non-negative number', () => {
     expect(() => blasThreadSettings({ IBL_NATIVE_CONV_MIN_FLOPS_ALL_THREADS: 'lots' })).toThrow(/IBL_NATIVE_CONV_MIN_FLOPS_ALL_THREADS=lots/);
     expect(() => blasThreadSettings({ IBL_NATIVE_MATMUL_MIN_FLOPS_ALL_THREADS: '-1' })).toThrow(/IBL_NATIVE_MATMUL_MIN_FLOPS_ALL_THREADS/);
     expect(() => blasThreadSettings({ IBL_NATIVE_BLAS_THREADS: '1.5' })).toThrow(/IBL_NATIVE_BLAS_THREADS/);
+    expect(() => blasThreadSettings({ IBL_NATIVE_MATMUL_SPLIT: 'yes' })).toThrow(/IBL_NATIVE_MATMUL_SPLIT=yes/);
   });
 });
 
 const available = nativeAvailable('native matMul on two threads');
 
-describe.runIf(available)('native matMul above the thread threshold against float64', () => {
+for (const split of [true, false]) {
+  describe.runIf(available)(`native matMul above the thread threshold (${split ? 'split over two threads' : "OpenBLAS's threads"}) against float64`, () => {
   beforeAll(async () => {
     expect((await setupBackend('native')).name).toBe('native');
     const load = loadNativeAddon();
-    if ('addon' in load) load.addon.setBlasThreads(0, 0, defaultConvMinFlops);  // every product on all threads
+    if ('addon' in load) load.addon.setBlasThreads(0, 0, defaultConvMinFlops, split);  // every product on all threads
   });
   afterAll(() => {
     const load = loadNativeAddon();
     const s = blasThreadSettings(process.env);
-    if ('addon' in load) load.addon.setBlasThreads(s.maxThreads, s.matMulMinFlops, s.convMinFlops);
+    if ('addon' in load) load.addon.setBlasThreads(s.maxThreads, s.matMulMinFlops, s.convMinFlops, s.splitMatMul);
   });
   // m ≥ n splits rows, m < n columns; odd sizes leave unequal halves; m = 1 cannot split rows.
   const shapes = [[37, 21, 19], [9, 40, 13], [1, 7, 5], [64, 64, 128]] as const;
@@ -75,3 +78,4 @@ describe.runIf(available)('native matMul above the thread threshold against floa
     }
   }
 });
+}

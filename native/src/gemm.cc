@@ -33,13 +33,17 @@ int threadLimit = 0;              // 0: all the library's threads
 // One threshold per kind of caller (ibl::GemmKind): the MLP's batch-128 products gain from a
 // second thread at sizes where the conv kernels' chunked GEMMs lose (README "Native backend").
 double minFlopsForAllThreads[2] = {3e8, 3e8};
+// Whether a matMul at or above its threshold runs as two single-threaded halves on threads started
+// for the call (splitSgemm) rather than on OpenBLAS's own threads, which spin between calls.
+bool splitProducts = true;
 int currentThreads = -1;
 }  // namespace
 
 namespace ibl {
 
-void setBlasThreadLimit(int threads, double matMulMinFlops, double convMinFlops) {
+void setBlasThreadLimit(int threads, double matMulMinFlops, double convMinFlops, bool splitMatMul) {
   threadLimit = threads;
+  splitProducts = splitMatMul;
   minFlopsForAllThreads[kMatMulGemm] = matMulMinFlops;
   minFlopsForAllThreads[kConvGemm] = convMinFlops;
 }
@@ -52,6 +56,14 @@ void setThreadsFor(double flops, GemmKind kind) {
   if (want != currentThreads) {
     set(want);
     currentThreads = want;
+  }
+}
+
+void useOneBlasThread() {
+  SetThreads set = setThreadsFn();
+  if (set && currentThreads != 1) {
+    set(1);
+    currentThreads = 1;
   }
 }
 
@@ -69,38 +81,30 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
 // One product split in two halves of C (rows when m ≥ n, else columns), each a single-threaded
 // sgemm, the second on a thread started for the call. Unlike OpenBLAS's own threads, nothing spins
 // between calls, so the JS thread keeps its core (README "Native backend", threads).
-void splitSgemm(bool transA, bool transB, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+static void splitSgemm(bool transA, bool transB, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                 float* c, int ldc) {
-  setThreadsFor(0, kMatMulGemm);
+  ibl::useOneBlasThread();
   std::thread second;
   if (m >= n) {
     const int m0 = m / 2;
     const float* a1 = transA ? a + m0 : a + static_cast<size_t>(m0) * lda;
     try {
-      second = std::thread(sgemm, transA, transB, m - m0, n, k, 1.0f, a1, lda, b, ldb, 0.0f, c + static_cast<size_t>(m0) * ldc, ldc);
+      second = std::thread(ibl::sgemm, transA, transB, m - m0, n, k, 1.0f, a1, lda, b, ldb, 0.0f, c + static_cast<size_t>(m0) * ldc, ldc);
     } catch (...) {
-      sgemm(transA, transB, m - m0, n, k, 1.0f, a1, lda, b, ldb, 0.0f, c + static_cast<size_t>(m0) * ldc, ldc);
+      ibl::sgemm(transA, transB, m - m0, n, k, 1.0f, a1, lda, b, ldb, 0.0f, c + static_cast<size_t>(m0) * ldc, ldc);
     }
-    sgemm(transA, transB, m0, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    ibl::sgemm(transA, transB, m0, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
   } else {
     const int n0 = n / 2;
     const float* b1 = transB ? b + static_cast<size_t>(n0) * ldb : b + n0;
     try {
-      second = std::thread(sgemm, transA, transB, m, n - n0, k, 1.0f, a, lda, b1, ldb, 0.0f, c + n0, ldc);
+      second = std::thread(ibl::sgemm, transA, transB, m, n - n0, k, 1.0f, a, lda, b1, ldb, 0.0f, c + n0, ldc);
     } catch (...) {
-      sgemm(transA, transB, m, n - n0, k, 1.0f, a, lda, b1, ldb, 0.0f, c + n0, ldc);
+      ibl::sgemm(transA, transB, m, n - n0, k, 1.0f, a, lda, b1, ldb, 0.0f, c + n0, ldc);
     }
-    sgemm(transA, transB, m, n0, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    ibl::sgemm(transA, transB, m, n0, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
   }
   if (second.joinable()) second.join();
-}
-
-bool splitMode() {
-  static int mode = [] {
-    const char* v = std::getenv("IBL_NATIVE_MATMUL_SPLIT");
-    return v && std::strcmp(v, "1") == 0 ? 1 : 0;
-  }();
-  return mode == 1;
 }
 
 void batchMatMul(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB,
@@ -115,7 +119,7 @@ void batchMatMul(const float* a, const float* b, float* c, int m, int n, int k, 
   const int lda = transA ? m : k;
   const int ldb = transB ? k : n;
   const int all = threadLimit > 0 ? std::min(threadLimit, maxThreads()) : maxThreads();
-  if (splitMode() && flops >= minFlopsForAllThreads[kMatMulGemm] && all >= 2 && std::max(m, n) >= 2) {
+  if (splitProducts && flops >= minFlopsForAllThreads[kMatMulGemm] && all >= 2 && std::max(m, n) >= 2) {
     for (int i = 0; i < batch; i++) splitSgemm(transA, transB, m, n, k, a + aOffsets[i], lda, b + bOffsets[i], ldb, c + mn * i, n);
     return;
   }
@@ -126,3 +130,4 @@ void batchMatMul(const float* a, const float* b, float* c, int m, int n, int k, 
 }
 
 }  // namespace ibl
+

@@ -17,7 +17,8 @@ void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const flo
 // worker competes with the JS thread; see README "Native backend"), with one threshold per caller.
 enum GemmKind { kMatMulGemm = 0, kConvGemm = 1 };
 void setThreadsFor(double flops, GemmKind kind);
-void setBlasThreadLimit(int threads, double matMulMinFlops, double convMinFlops);
+void setBlasThreadLimit(int threads, double matMulMinFlops, double convMinFlops, bool splitMatMul);
+void useOneBlasThread();
 const char* blasInfo();
 
 // --- elementwise.cc

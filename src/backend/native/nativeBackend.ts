@@ -39,18 +39,20 @@ export function nativeKernels(): Record<string, NativeKernel> {
 }
 
 /**
- * BLAS threads: both cores only for products of at least a threshold of flops, one for smaller
- * ones, since a spinning BLAS worker competes with the JS thread and with the conv kernels' own
- * threads. MatMul/BatchMatMul and the conv kernels' im2col GEMMs have separate thresholds, chosen
- * by measurement (README "Native backend"): the MLP's batch-128 products (~1.7·10⁸ flops) gain
- * from two threads, the resnet's chunked conv GEMMs of that size lose. IBL_NATIVE_BLAS_THREADS caps
- * the count; IBL_NATIVE_MIN_FLOPS_ALL_THREADS (older name) sets both thresholds unless the
- * per-kernel variable is given.
+ * BLAS threads. A product gets both cores only from a threshold of flops on: a batch-128 MLP
+ * step's products (0.7–1·10⁸ flops) ran fastest on one in every measurement on the shared
+ * machine (README "Native backend", threads), the 1,000-example gradient's (≥ 5·10⁸) gain from
+ * two. MatMul/BatchMatMul and the conv kernels' im2col GEMMs have separate thresholds. A matMul
+ * above its threshold runs as two single-threaded halves on a thread started for the call
+ * (IBL_NATIVE_MATMUL_SPLIT=0: on OpenBLAS's own threads instead, whose workers spin between calls
+ * and then compete with the JS thread and with other jobs). IBL_NATIVE_BLAS_THREADS caps the count;
+ * IBL_NATIVE_MIN_FLOPS_ALL_THREADS (older name) sets both thresholds unless the per-kernel variable
+ * is given.
  */
-export const defaultMatMulMinFlops = 1e8;
+export const defaultMatMulMinFlops = 3e8;
 export const defaultConvMinFlops = 3e8;
 
-export interface BlasThreadSettings { maxThreads: number; matMulMinFlops: number; convMinFlops: number }
+export interface BlasThreadSettings { maxThreads: number; matMulMinFlops: number; convMinFlops: number; splitMatMul: boolean }
 
 export function blasThreadSettings(env: Record<string, string | undefined>): BlasThreadSettings {
   const read = (name: string, fallback: number): number => {
@@ -62,10 +64,13 @@ export function blasThreadSettings(env: Record<string, string | undefined>): Bla
   };
   const maxThreads = read('IBL_NATIVE_BLAS_THREADS', 0);
   if (!Number.isInteger(maxThreads)) throw new Error(`IBL_NATIVE_BLAS_THREADS=${env.IBL_NATIVE_BLAS_THREADS}: expected a whole number`);
+  const split = env.IBL_NATIVE_MATMUL_SPLIT ?? '1';
+  if (split !== '0' && split !== '1' && split !== '') throw new Error(`IBL_NATIVE_MATMUL_SPLIT=${split}: expected 0 or 1`);
   return {
     maxThreads,
     matMulMinFlops: read('IBL_NATIVE_MATMUL_MIN_FLOPS_ALL_THREADS', read('IBL_NATIVE_MIN_FLOPS_ALL_THREADS', defaultMatMulMinFlops)),
     convMinFlops: read('IBL_NATIVE_CONV_MIN_FLOPS_ALL_THREADS', read('IBL_NATIVE_MIN_FLOPS_ALL_THREADS', defaultConvMinFlops)),
+    splitMatMul: split !== '0',
   };
 }
 
@@ -75,7 +80,7 @@ let registered: string[] | null = null;
 export function registerNativeBackend(addon: NativeAddon): string[] {
   if (registered) return registered;
   const threads = blasThreadSettings(process.env);
-  addon.setBlasThreads(threads.maxThreads, threads.matMulMinFlops, threads.convMinFlops);
+  addon.setBlasThreads(threads.maxThreads, threads.matMulMinFlops, threads.convMinFlops, threads.splitMatMul);
   tf.registerBackend(nativeBackendName, () => new NativeCpuBackend(), 0);
   for (const config of stockCpuKernelConfigs()) {
     tf.registerKernel({ ...config, backendName: nativeBackendName });
