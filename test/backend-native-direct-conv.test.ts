@@ -38,6 +38,8 @@ const cases: Case[] = [
   { n: 2, h: 9, w: 9, ci: 16, co: 32, k: 1, stride: 2, pad: 'valid' },
   { n: 2, h: 11, w: 10, ci: 20, co: 12, k: 5, kw: 4, stride: 3, pad: 2 },
   { n: 1, h: 7, w: 6, ci: 16, co: 16, k: 3, stride: 2, pad: 4 },
+  // 2.2·10⁷ flops (≥ 2·10⁷): the direct kernels split the images over two threads.
+  { n: 12, h: 28, w: 27, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
 ];
 
 /** y, ∂L/∂x and ∂L/∂w of L = ⟨c, conv(x, w)⟩ in float64 (NHWC, filter [kh, kw, ci, co]). */
