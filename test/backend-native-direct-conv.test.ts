@@ -4,7 +4,8 @@
  * automatically, against float64 references of the forward conv and of both gradients of
  * L = ⟨c, conv(x, w)⟩ (written out below as sums, independent of either kernel). The shapes
  * cross the tile boundaries (1, 5, 8, 16, 17, 32, 33 channels), cover the Zhang nets' layers
- * (1→16 stem, 16→16, 16→32 stride 2, 1×1 stride-2 shortcut) and every padding kind.
+ * (1→16 stem, 16→16, 16→32 stride 2, 1×1 stride-2 shortcut), every padding kind, and the strided
+ * input gradient's phase decomposition (odd sizes, batch 1, size-1 dims, phases without taps).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -26,6 +27,19 @@ const cases: Case[] = [
   { n: 1, h: 10, w: 10, ci: 8, co: 8, k: 5, stride: 1, pad: 2 },
   { n: 2, h: 7, w: 8, ci: 5, co: 17, k: 3, kw: 2, stride: 3, pad: 'valid' },
   { n: 2, h: 6, w: 6, ci: 9, co: 7, k: 3, stride: 1, pad: 4 },
+  // Strided input gradient by phases (directConv.cc phaseInputGradient): odd sizes, batch 1,
+  // a size-1 dimension, uncovered last rows ('valid'), phases with one tap (2×2) and with none
+  // (1×1, forced direct), stride 3 with a non-square filter, padding past a phase's taps.
+  { n: 1, h: 13, w: 15, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
+  { n: 3, h: 15, w: 8, ci: 8, co: 16, k: 3, stride: 2, pad: 'valid' },
+  { n: 2, h: 1, w: 9, ci: 16, co: 8, k: 3, stride: 2, pad: 'same' },
+  { n: 1, h: 1, w: 1, ci: 16, co: 16, k: 3, stride: 2, pad: 'same' },
+  { n: 2, h: 10, w: 9, ci: 16, co: 16, k: 2, stride: 2, pad: 'valid' },
+  { n: 2, h: 9, w: 9, ci: 16, co: 32, k: 1, stride: 2, pad: 'valid' },
+  { n: 2, h: 11, w: 10, ci: 20, co: 12, k: 5, kw: 4, stride: 3, pad: 2 },
+  { n: 1, h: 7, w: 6, ci: 16, co: 16, k: 3, stride: 2, pad: 4 },
+  // 2.2·10⁷ flops (≥ 2·10⁷): the direct kernels split the images over two threads.
+  { n: 12, h: 28, w: 27, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
 ];
 
 /** y, ∂L/∂x and ∂L/∂w of L = ⟨c, conv(x, w)⟩ in float64 (NHWC, filter [kh, kw, ci, co]). */

@@ -315,13 +315,15 @@ Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setBlasThreads(maxThreads (0 = all), minFlopsForAllThreads)
+// setBlasThreads(maxThreads (0 = all), matMulMinFlopsForAllThreads, convMinFlopsForAllThreads, splitMatMul)
 Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
   Args g(info);
   const int64_t t = g.count(0);
-  const double f = g.num(1);
+  const double matMul = g.num(1);
+  const double conv = g.num(2);
+  const bool split = g.flag(3);
   if (g.failed) return info.Env().Undefined();
-  ibl::setBlasThreadLimit(static_cast<int>(t), f);
+  ibl::setBlasThreadLimit(static_cast<int>(t), matMul, conv, split);
   return info.Env().Undefined();
 }
 

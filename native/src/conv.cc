@@ -32,15 +32,18 @@ bool isPointwise(const ConvGeometry& g) {
 // Direct convolution (directConv.cc) when both channel counts are small: there the GEMM of
 // im2col has too few columns for BLAS to be efficient (measured: README "The `native` backend").
 // IBL_NATIVE_CONV=im2col or =direct forces one algorithm (A/B benchmarks, tests of both paths).
-// The direct input gradient is fast at stride 1 (a convolution with the flipped filter, whose
-// output channels are the input's: at least 8 to fill the 16-lane tiles half-way); at larger
-// strides it is a scatter that im2col beats.
+// The direct input gradient is a convolution with the flipped filter (at stride s, one per
+// phase of the input, directConv.cc), whose output channels are the input's: at least 8 to fill
+// the 16-lane tiles half-way. Strided and dilated (TF.js never asks: it has no dilated conv
+// gradients) it is not implemented directly.
 bool useDirect(const ConvGeometry& g, bool inputGradient = false) {
   const char* force = std::getenv("IBL_NATIVE_CONV");
   if (force && std::strcmp(force, "im2col") == 0) return false;
   if (!ibl::directConvSupported()) return false;
+  const bool strided = g.strideH != 1 || g.strideW != 1, dilated = g.dilationH != 1 || g.dilationW != 1;
+  if (inputGradient && strided && dilated) return false;
   if (force && std::strcmp(force, "direct") == 0) return true;
-  if (inputGradient && (g.strideH != 1 || g.strideW != 1 || g.inC < 8)) return false;
+  if (inputGradient && g.inC < 8) return false;
   // 1×1 filters (strided shortcuts): the patch matrix is a strided copy and im2col is as fast.
   if (g.filterH * g.filterW == 1) return false;
   return g.inC <= kDirectMaxChannels && g.outC <= kDirectMaxChannels;
@@ -109,13 +112,13 @@ void conv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
   if (cols == 0) { std::fill(y, y + outSize * g.batch, 0.0f); return; }
   if (!isPointwise(g) && useDirect(g)) { directConv2d(g, x, w, y); return; }
   if (isPointwise(g)) {
-    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch, kConvGemm);
     sgemm(false, false, static_cast<int>(rows * g.batch), g.outC, g.inC, 1.0f, x, g.inC, w, g.outC, 0.0f, y, g.outC);
     return;
   }
   const int chunk = imagesPerChunk(g, rows, cols);
   // Threads by the size of each GEMM (one chunk), not of the whole call.
-  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk, kConvGemm);
   float* patches = patchBuffer(chunk * rows * cols);
   for (int n0 = 0; n0 < g.batch; n0 += chunk) {
     const int count = std::min(chunk, g.batch - n0);
@@ -136,13 +139,13 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
   std::fill(dw, dw + cols * g.outC, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
   if (isPointwise(g)) {
-    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch, kConvGemm);
     sgemm(true, false, g.inC, g.outC, static_cast<int>(rows * g.batch), 1.0f, x, g.inC, dy, g.outC, 0.0f, dw, g.outC);
     return;
   }
   const int chunk = imagesPerChunk(g, rows, cols);
   // Threads by the size of each GEMM (one chunk), not of the whole call.
-  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk, kConvGemm);
   float* patches = patchBuffer(chunk * rows * cols);
   for (int n0 = 0; n0 < g.batch; n0 += chunk) {
     const int count = std::min(chunk, g.batch - n0);
@@ -163,13 +166,13 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
   std::fill(dx, dx + inSize * g.batch, 0.0f);
   if (rows == 0 || cols == 0 || g.outC == 0 || g.batch == 0) return;
   if (isPointwise(g)) {
-    setThreadsFor(2.0 * rows * cols * g.outC * g.batch);
+    setThreadsFor(2.0 * rows * cols * g.outC * g.batch, kConvGemm);
     sgemm(false, true, static_cast<int>(rows * g.batch), g.inC, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, g.inC);
     return;
   }
   const int chunk = imagesPerChunk(g, rows, cols);
   // Threads by the size of each GEMM (one chunk), not of the whole call.
-  setThreadsFor(2.0 * rows * cols * g.outC * chunk);
+  setThreadsFor(2.0 * rows * cols * g.outC * chunk, kConvGemm);
   float* patches = patchBuffer(chunk * rows * cols);
   for (int n0 = 0; n0 < g.batch; n0 += chunk) {
     const int count = std::min(chunk, g.batch - n0);

@@ -11,7 +11,10 @@
 // rounding (test/backend-native-conv.test.ts compares both with a float64 reference).
 //
 // Input gradient at stride 1 is itself a convolution (of dy with the filter flipped in space and
-// transposed in channels, padded by (f − 1)·d − pad), so it runs the forward kernel.
+// transposed in channels, padded by (f − 1)·d − pad), so it runs the forward kernel. At stride s > 1
+// (dilation 1) the input pixels split into s×s phases (r mod s, c mod s); each phase receives only
+// the taps kh ≡ r + pad (mod s), and over one phase that is again a stride-1 convolution of dy with
+// a sub-filter (see phaseInputGradient), so it also runs the forward kernel instead of a scatter.
 //
 // The file is compiled for AVX2 + FMA on x86-64 (a #pragma over this file's own functions only; every
 // function here has internal linkage except the three entry points, and no library template is
@@ -153,22 +156,25 @@ inline v8 madd(v8 a, v8 b, v8 c) { return __builtin_ia32_vfmaddps256(b, c, a); }
 inline v8 madd(v8 a, v8 b, v8 c) { return a + b * c; }
 #endif
 
-// Forward, one block of J output pixels in a row × one 16-channel output tile.
+// Forward, one block of J output pixels × one 16-channel output tile. The J pixels are
+// consecutive in the output (row-major), possibly across a row end: pixel j reads the padded input
+// from float offset at[j] (its window's top-left corner), so a 7×7 map runs as 12 blocks of 4 and
+// one of 1 rather than 7 rows of 4 + 1 + 1 + 1 (single-pixel blocks reload the filter per FMA pair).
 template <int J>
-inline void forwardBlock(const ConvGeometry& g, Padded p, const float* xp, const float* wt, int oy, int ox, float* acc) {
+inline void forwardBlock(const ConvGeometry& g, Padded p, const float* xp, const float* wt, const size_t* at, float* acc) {
   v8 a0[J], a1[J];
   for (int j = 0; j < J; j++) { a0[j] = splat8(0.0f); a1[j] = splat8(0.0f); }
   const int ci = g.inC;
-  const size_t step = static_cast<size_t>(g.strideW) * ci;
   for (int kh = 0; kh < g.filterH; kh++) {
-    const float* row = xp + static_cast<size_t>(oy * g.strideH + kh * g.dilationH) * p.w * ci;
     for (int kw = 0; kw < g.filterW; kw++) {
-      const float* px = row + static_cast<size_t>(ox * g.strideW + kw * g.dilationW) * ci;
+      const size_t tap = (static_cast<size_t>(kh * g.dilationH) * p.w + kw * g.dilationW) * ci;
       const float* wk = wt + static_cast<size_t>(kh * g.filterW + kw) * ci * L;
+      const float* px[J];
+      for (int j = 0; j < J; j++) px[j] = xp + at[j] + tap;
       for (int i = 0; i < ci; i++) {
         const v8 w0 = load8(wk + i * L), w1 = load8(wk + i * L + 8);
         for (int j = 0; j < J; j++) {
-          const v8 xv = splat8(px[j * step + i]);
+          const v8 xv = splat8(px[j][i]);
           a0[j] = madd(a0[j], xv, w0);
           a1[j] = madd(a1[j], xv, w1);
         }
@@ -226,23 +232,30 @@ void forwardRange(void* context, int n0, int n1, int) {
   Floats xp(static_cast<size_t>(p.h) * p.w * ci);
   float acc[PX * L];
   const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
+  const int pixels = g.outH * g.outW;
   for (int n = n0; n < n1; n++) {
     padImage(g, p, job.x + n * inSize, xp.data(), ci);
     float* yn = job.y + n * outSize;
-    for (int oy = 0; oy < g.outH; oy++) {
-      for (int ox = 0; ox < g.outW;) {
-        const int j = g.outW - ox >= PX ? PX : 1;
-        for (int t = 0; t < tiles; t++) {
-          const float* wtt = job.wt + static_cast<size_t>(t) * taps * ci * L;
-          if (j == PX) forwardBlock<PX>(g, p, xp.data(), wtt, oy, ox, acc);
-          else forwardBlock<1>(g, p, xp.data(), wtt, oy, ox, acc);
-          const int width = imin(L, co - t * L);
-          for (int jj = 0; jj < j; jj++) {
-            float* dst = yn + (static_cast<size_t>(oy) * g.outW + ox + jj) * co + t * L;
-            for (int o = 0; o < width; o++) dst[o] = acc[jj * L + o];
-          }
+    for (int q = 0; q < pixels; q += PX) {
+      const int j = imin(PX, pixels - q);
+      size_t at[PX];
+      for (int jj = 0; jj < j; jj++) {
+        const int oy = (q + jj) / g.outW, ox = (q + jj) % g.outW;
+        at[jj] = (static_cast<size_t>(oy * g.strideH) * p.w + static_cast<size_t>(ox) * g.strideW) * ci;
+      }
+      for (int t = 0; t < tiles; t++) {
+        const float* wtt = job.wt + static_cast<size_t>(t) * taps * ci * L;
+        switch (j) {
+          case 4: forwardBlock<4>(g, p, xp.data(), wtt, at, acc); break;
+          case 3: forwardBlock<3>(g, p, xp.data(), wtt, at, acc); break;
+          case 2: forwardBlock<2>(g, p, xp.data(), wtt, at, acc); break;
+          default: forwardBlock<1>(g, p, xp.data(), wtt, at, acc); break;
         }
-        ox += j;
+        const int width = imin(L, co - t * L);
+        for (int jj = 0; jj < j; jj++) {
+          float* dst = yn + (static_cast<size_t>(q) + jj) * co + t * L;
+          for (int o = 0; o < width; o++) dst[o] = acc[jj * L + o];
+        }
       }
     }
   }
@@ -285,19 +298,134 @@ void filterRange(void* context, int n0, int n1, int part) {
     }
   }
 }
+
+// Tiles wt[t][kh][kw][i][16] of a filter w[kh][kw][i][co], zero past co (the forward kernel's layout).
+void tileFilter(const float* w, int taps, int ci, int co, float* wt) {
+  const int tiles = roundUp(co, L) / L;
+  std::memset(wt, 0, sizeof(float) * static_cast<size_t>(tiles) * taps * ci * L);
+  for (int t = 0; t < tiles; t++)
+    for (int k = 0; k < taps; k++)
+      for (int i = 0; i < ci; i++)
+        for (int o = 0; o < L && t * L + o < co; o++)
+          wt[((static_cast<size_t>(t) * taps + k) * ci + i) * L + o] = w[(static_cast<size_t>(k) * ci + i) * co + t * L + o];
+}
+
+// One phase (ph, pw) of the input gradient at stride s (dilation 1). Input rows r = ph + s·a
+// (a < rows) receive from taps kh = k0 + s·j (j < nj, k0 = (ph + padTop) mod s), through
+// dy row oy = (r + padTop − kh)/s = a + c0 − j, c0 = (ph + padTop − k0)/s. With j' = nj − 1 − j:
+//   dx[ph + s·a, pw + s·b, i] = Σ_{j', l', o} dy[a + j' − pt′, b + l' − pl′, o] · w′[j', l', o, i]
+//   w′[j', l', o, i] = w[k0 + s·(nj − 1 − j'), q0 + s·(nw − 1 − l'), i, o],  pt′ = nj − 1 − c0,
+// a stride-1 convolution of dy (zero outside it, as the forward kernel pads) into a rows × cols
+// buffer, interleaved into dx afterwards. A phase with no taps (nj or nw = 0) gets zeros.
+struct Phase {
+  ConvGeometry g;   // the stride-1 convolution (batch = the whole call's)
+  int ph, pw;
+  bool empty;
+  float* wt;        // forward-kernel tiles of w′
+  float* out;       // [batch][rows][cols][inC]
+};
+
+struct PhaseTaps { int k0, n, c0, count; };
+PhaseTaps phaseTaps(int phase, int pad, int stride, int filter, int inExtent) {
+  PhaseTaps t;
+  t.k0 = (phase + pad) % stride;
+  t.n = t.k0 < filter ? (filter - 1 - t.k0) / stride + 1 : 0;
+  t.c0 = (phase + pad - t.k0) / stride;
+  t.count = phase < inExtent ? (inExtent - phase + stride - 1) / stride : 0;
+  return t;
+}
+
+struct PhaseJob {
+  const ConvGeometry& g;
+  const float* dy;
+  Phase* phases;
+  int count;
+  float* dx;
+};
+
+void phaseRange(void* context, int n0, int n1, int part) {
+  const PhaseJob& job = *static_cast<const PhaseJob*>(context);
+  const ConvGeometry& g = job.g;
+  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * g.inC;
+  for (int q = 0; q < job.count; q++) {
+    Phase& ph = job.phases[q];
+    if (!ph.empty) {
+      ForwardJob forward{ph.g, job.dy, ph.wt, ph.out};
+      forwardRange(&forward, n0, n1, part);
+    }
+    const size_t phaseSize = static_cast<size_t>(ph.g.outH) * ph.g.outW * g.inC;
+    for (int n = n0; n < n1; n++) {
+      const float* src = ph.out + n * phaseSize;
+      float* dxn = job.dx + n * inSize;
+      for (int a = 0; a < ph.g.outH; a++) {
+        for (int b = 0; b < ph.g.outW; b++) {
+          float* dst = dxn + (static_cast<size_t>(ph.ph + g.strideH * a) * g.inW + ph.pw + g.strideW * b) * g.inC;
+          if (ph.empty) {
+            for (int i = 0; i < g.inC; i++) dst[i] = 0.0f;
+          } else {
+            const float* from = src + (static_cast<size_t>(a) * ph.g.outW + b) * g.inC;
+            for (int i = 0; i < g.inC; i++) dst[i] = from[i];
+          }
+        }
+      }
+    }
+  }
+}
+
+void phaseInputGradient(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const int phaseCount = g.strideH * g.strideW;
+  Phase* phases = new Phase[phaseCount];
+  size_t tileFloats = 0, outFloats = 0;
+  for (int ph = 0; ph < g.strideH; ph++) {
+    for (int pw = 0; pw < g.strideW; pw++) {
+      const PhaseTaps r = phaseTaps(ph, g.padTop, g.strideH, g.filterH, g.inH);
+      const PhaseTaps c = phaseTaps(pw, g.padLeft, g.strideW, g.filterW, g.inW);
+      Phase& p = phases[ph * g.strideW + pw];
+      p.ph = ph;
+      p.pw = pw;
+      p.empty = r.n == 0 || c.n == 0;
+      p.g = {g.batch, g.outH, g.outW, g.outC, r.count, c.count, g.inC, r.n, c.n, 1, 1, 1, 1, r.n - 1 - r.c0, c.n - 1 - c.c0};
+      if (!p.empty) {
+        tileFloats += static_cast<size_t>(roundUp(g.inC, L)) * r.n * c.n * g.outC;
+        outFloats += static_cast<size_t>(g.batch) * r.count * c.count * g.inC;
+      }
+    }
+  }
+  Floats tiles(tileFloats), outs(outFloats);
+  Floats sub(static_cast<size_t>(g.filterH) * g.filterW * g.inC * g.outC);
+  size_t tileAt = 0, outAt = 0;
+  for (int q = 0; q < phaseCount; q++) {
+    Phase& p = phases[q];
+    p.wt = p.out = nullptr;
+    if (p.empty) continue;
+    const PhaseTaps r = phaseTaps(p.ph, g.padTop, g.strideH, g.filterH, g.inH);
+    const PhaseTaps c = phaseTaps(p.pw, g.padLeft, g.strideW, g.filterW, g.inW);
+    for (int j = 0; j < r.n; j++)
+      for (int l = 0; l < c.n; l++) {
+        const int kh = r.k0 + g.strideH * (r.n - 1 - j), kw = c.k0 + g.strideW * (c.n - 1 - l);
+        for (int o = 0; o < g.outC; o++)
+          for (int i = 0; i < g.inC; i++)
+            sub[((static_cast<size_t>(j) * c.n + l) * g.outC + o) * g.inC + i] =
+                w[((static_cast<size_t>(kh) * g.filterW + kw) * g.inC + i) * g.outC + o];
+      }
+    p.wt = tiles.data() + tileAt;
+    tileFilter(sub.data(), r.n * c.n, g.outC, g.inC, p.wt);
+    tileAt += static_cast<size_t>(roundUp(g.inC, L)) * r.n * c.n * g.outC;
+    p.out = outs.data() + outAt;
+    outAt += static_cast<size_t>(g.batch) * r.count * c.count * g.inC;
+  }
+  PhaseJob job{g, dy, phases, phaseCount, dx};
+  parallelImages(g.batch, threadsFor(flopsOf(g), g.batch), phaseRange, &job);
+  delete[] phases;
+}
 }  // namespace
 
 namespace ibl {
 
 void directConv2d(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int ci = g.inC, co = g.outC, tiles = roundUp(co, L) / L, taps = g.filterH * g.filterW;
-  // Filter tiles wt[t][kh][kw][i][16], zero past co.
-  Floats wt(static_cast<size_t>(tiles) * taps * ci * L, true);
-  for (int t = 0; t < tiles; t++)
-    for (int k = 0; k < taps; k++)
-      for (int i = 0; i < ci; i++)
-        for (int o = 0; o < L && t * L + o < co; o++)
-          wt[((static_cast<size_t>(t) * taps + k) * ci + i) * L + o] = w[(static_cast<size_t>(k) * ci + i) * co + t * L + o];
+  Floats wt(static_cast<size_t>(tiles) * taps * ci * L);
+  tileFilter(w, taps, ci, co, wt.data());
   ForwardJob job{g, x, wt.data(), y};
   parallelImages(g.batch, threadsFor(flopsOf(g), g.batch), forwardRange, &job);
 }
@@ -321,56 +449,9 @@ void directConv2dBackpropInput(const ConvGeometry& g, const float* dy, const flo
     directConv2d(t, dy, flipped.data(), dx);
     return;
   }
-  const Padded p = paddedSize(g);
-  const int ci = g.inC, co = g.outC, ciP = roundUp(ci, L), tiles = ciP / L, taps = g.filterH * g.filterW;
-  // Transposed filter wT[kh][kw][o][ciP], zero past ci.
-  Floats wT(static_cast<size_t>(taps) * co * ciP, true);
-  for (int k = 0; k < taps; k++)
-    for (int i = 0; i < ci; i++)
-      for (int o = 0; o < co; o++) wT[(static_cast<size_t>(k) * co + o) * ciP + i] = w[(static_cast<size_t>(k) * ci + i) * co + o];
-  Floats dxp(static_cast<size_t>(p.h) * p.w * ciP);
-  const size_t inSize = static_cast<size_t>(g.inH) * g.inW * ci, outSize = static_cast<size_t>(g.outH) * g.outW * co;
-  for (int n = 0; n < g.batch; n++) {
-    std::memset(dxp.data(), 0, sizeof(float) * dxp.size());
-    const float* dyn = dy + n * outSize;
-    for (int oy = 0; oy < g.outH; oy++) {
-      for (int ox = 0; ox < g.outW; ox++) {
-        const float* d = dyn + (static_cast<size_t>(oy) * g.outW + ox) * co;
-        for (int kh = 0; kh < g.filterH; kh++) {
-          for (int kw = 0; kw < g.filterW; kw++) {
-            float* dst = dxp.data() + (static_cast<size_t>(oy * g.strideH + kh * g.dilationH) * p.w + ox * g.strideW + kw * g.dilationW) * ciP;
-            const float* wk = wT.data() + static_cast<size_t>(kh * g.filterW + kw) * co * ciP;
-            for (int t = 0; t < tiles; t++) {
-              v8 a0 = load8(dst + t * L), a1 = load8(dst + t * L + 8);
-              for (int o = 0; o < co; o++) {
-                const v8 dv = splat8(d[o]);
-                const float* wv = wk + static_cast<size_t>(o) * ciP + t * L;
-                a0 = madd(a0, dv, load8(wv));
-                a1 = madd(a1, dv, load8(wv + 8));
-              }
-              store8(dst + t * L, a0);
-              store8(dst + t * L + 8, a1);
-            }
-          }
-        }
-      }
-    }
-    // Crop: input pixel (r, c) is padded pixel (r + padTop, c + padLeft); pixels the padded extent
-    // does not reach (past the last window) get no gradient.
-    float* dxn = dx + n * inSize;
-    for (int r = 0; r < g.inH; r++) {
-      for (int c = 0; c < g.inW; c++) {
-        float* dst = dxn + (static_cast<size_t>(r) * g.inW + c) * ci;
-        const int pr = r + g.padTop, pc = c + g.padLeft;
-        if (pr < 0 || pr >= p.h || pc < 0 || pc >= p.w) {
-          for (int i = 0; i < ci; i++) dst[i] = 0.0f;
-        } else {
-          const float* src = dxp.data() + (static_cast<size_t>(pr) * p.w + pc) * ciP;
-          for (int i = 0; i < ci; i++) dst[i] = src[i];
-        }
-      }
-    }
-  }
+  // Strided: by phases. TF.js has no dilated conv gradients, and conv.cc sends a strided and
+  // dilated input gradient to im2col.
+  phaseInputGradient(g, dy, w, dx);
 }
 
 void directConv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {

@@ -14,9 +14,11 @@ void batchMatMul(const float* a, const float* b, float* c, int m, int n, int k, 
 void sgemm(bool transA, bool transB, int m, int n, int k, float alpha, const float* a, int lda,
            const float* b, int ldb, float beta, float* c, int ldc);
 // Threads the BLAS may use for a product of this size (1 for small products: a spinning BLAS
-// worker competes with the JS thread; see README "Native backend").
-void setThreadsFor(double flops);
-void setBlasThreadLimit(int threads, double minFlopsForAll);
+// worker competes with the JS thread; see README "Native backend"), with one threshold per caller.
+enum GemmKind { kMatMulGemm = 0, kConvGemm = 1 };
+void setThreadsFor(double flops, GemmKind kind);
+void setBlasThreadLimit(int threads, double matMulMinFlops, double convMinFlops, bool splitMatMul);
+void useOneBlasThread();
 const char* blasInfo();
 
 // --- elementwise.cc

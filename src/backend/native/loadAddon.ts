@@ -29,7 +29,7 @@ export interface NativeAddon {
   pool(kind: number, geometry: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolGrad(geometry: Int32Array, dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   avgPoolGrad(geometry: Int32Array, dy: Float32Array, dx: Float32Array): void;
-  setBlasThreads(maxThreads: number, minFlopsForAllThreads: number): void;
+  setBlasThreads(maxThreads: number, matMulMinFlopsForAllThreads: number, convMinFlopsForAllThreads: number, splitMatMul: boolean): void;
   batchNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, rows: number, channels: number, epsilon: number): void;
   batchNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
     rows: number, channels: number, epsilon: number): void;

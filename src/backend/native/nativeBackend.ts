@@ -38,15 +38,49 @@ export function nativeKernels(): Record<string, NativeKernel> {
   return kernels;
 }
 
+/**
+ * BLAS threads. A product gets both cores only from a threshold of flops on: a batch-128 MLP
+ * step's products (0.7–1·10⁸ flops) ran fastest on one in every measurement on the shared
+ * machine (README "Native backend", threads), the 1,000-example gradient's (≥ 5·10⁸) gain from
+ * two. MatMul/BatchMatMul and the conv kernels' im2col GEMMs have separate thresholds. A matMul
+ * above its threshold runs as two single-threaded halves on a thread started for the call
+ * (IBL_NATIVE_MATMUL_SPLIT=0: on OpenBLAS's own threads instead, whose workers spin between calls
+ * and then compete with the JS thread and with other jobs). IBL_NATIVE_BLAS_THREADS caps the count;
+ * IBL_NATIVE_MIN_FLOPS_ALL_THREADS (older name) sets both thresholds unless the per-kernel variable
+ * is given.
+ */
+export const defaultMatMulMinFlops = 3e8;
+export const defaultConvMinFlops = 3e8;
+
+export interface BlasThreadSettings { maxThreads: number; matMulMinFlops: number; convMinFlops: number; splitMatMul: boolean }
+
+export function blasThreadSettings(env: Record<string, string | undefined>): BlasThreadSettings {
+  const read = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name}=${raw}: expected a non-negative number`);
+    return value;
+  };
+  const maxThreads = read('IBL_NATIVE_BLAS_THREADS', 0);
+  if (!Number.isInteger(maxThreads)) throw new Error(`IBL_NATIVE_BLAS_THREADS=${env.IBL_NATIVE_BLAS_THREADS}: expected a whole number`);
+  const split = env.IBL_NATIVE_MATMUL_SPLIT ?? '1';
+  if (split !== '0' && split !== '1' && split !== '') throw new Error(`IBL_NATIVE_MATMUL_SPLIT=${split}: expected 0 or 1`);
+  return {
+    maxThreads,
+    matMulMinFlops: read('IBL_NATIVE_MATMUL_MIN_FLOPS_ALL_THREADS', read('IBL_NATIVE_MIN_FLOPS_ALL_THREADS', defaultMatMulMinFlops)),
+    convMinFlops: read('IBL_NATIVE_CONV_MIN_FLOPS_ALL_THREADS', read('IBL_NATIVE_MIN_FLOPS_ALL_THREADS', defaultConvMinFlops)),
+    splitMatMul: split !== '0',
+  };
+}
+
 let registered: string[] | null = null;
 
 /** Registers the backend and its kernels (once per process); returns the native kernels' names. */
 export function registerNativeBackend(addon: NativeAddon): string[] {
   if (registered) return registered;
-  // BLAS threads: both cores only for products of ≥ 3·10⁸ flops (the 1,000-example gradient's
-  // layers); a batch-128 step's products run on one, since a spinning BLAS worker competes with
-  // the JS thread (measured; README "Native backend"). IBL_NATIVE_BLAS_THREADS caps the count.
-  addon.setBlasThreads(Number(process.env.IBL_NATIVE_BLAS_THREADS ?? 0), Number(process.env.IBL_NATIVE_MIN_FLOPS_ALL_THREADS ?? 3e8));
+  const threads = blasThreadSettings(process.env);
+  addon.setBlasThreads(threads.maxThreads, threads.matMulMinFlops, threads.convMinFlops, threads.splitMatMul);
   tf.registerBackend(nativeBackendName, () => new NativeCpuBackend(), 0);
   for (const config of stockCpuKernelConfigs()) {
     tf.registerKernel({ ...config, backendName: nativeBackendName });
