@@ -101,4 +101,26 @@ describe('createSharpnessTracker', () => {
     const d = createSharpnessTracker({ seed: 8 }).measure(op(), 5);
     expect(c.sharpness).not.toBe(d.sharpness);
   });
+  it('the warm start is the previous unit eigenvector plus a random part of norm ρ (seen in the first vector Lanczos applies H to)', () => {
+    // H = diag(10, 1, …, 1), p = 100: two distinct eigenvalues, so the cold start ends invariant at
+    // exactly e₁. The warm start s = e₁ + ρr̂ (‖r̂‖ = 1) reaches H normalised; s/s₁ − e₁ = ρr̂⊥/(1 + ρr̂₁)
+    // has norm between ρ‖r̂⊥‖/(1 + ρ) and ρ/(1 − ρ); ‖r̂⊥‖ > 0.9 for a random direction in 100 dimensions.
+    const p = 100;
+    const first: Float64Array[] = [];
+    const spy = () => {
+      const inner = denseOperator(diag([10, ...Array.from({ length: p - 1 }, () => 1)]), p);
+      let seen = false;
+      return { ...inner, apply(x: Float64Array) { if (!seen) { first.push(Float64Array.from(x)); seen = true; } return inner.apply(x); }, get matvecs() { return inner.matvecs; } };
+    };
+    for (const rho of [0.1, 0.3]) {
+      const tracker = createSharpnessTracker({ seed: 9, ...(rho === 0.1 ? {} : { perturbation: rho }) });
+      expect(tracker.measure(spy(), 0).sharpness).toBeCloseTo(10, 10);
+      const warm = tracker.measure(spy(), 1);
+      expect(warm.warmStart).toBe(true);
+      const s = first[first.length - 1];
+      const offAxis = Math.hypot(...s.slice(1)) / Math.abs(s[0]);
+      expect(offAxis).toBeGreaterThan((0.9 * rho) / (1 + rho));
+      expect(offAxis).toBeLessThan(rho / (1 - rho));
+    }
+  });
 });
