@@ -92,6 +92,36 @@ describe('powerIteration on diagonal matrices', () => {
     expect(z.converged).toBe(true);
     expect(z.iterations).toBe(2);
     expect(z.relativeResiduals).toEqual([0, 0]);
+    // the returned vectors are unit vectors even when the first product is already 0 (the second
+    // start is orthogonalised against the first vector, so it must be renormalised)
+    z.eigenvectors.forEach((v) => expect(Math.hypot(...v)).toBeCloseTo(1, 12));
+  });
+
+  it('the stopping rule is relative: H and 10⁴·H take the same iterations (power) and Krylov steps (Lanczos), with eigenvalues ×10⁴', () => {
+    const d = [3, 2.5, 1, 0.5, -0.2];
+    const wide = [100, 5, ...Array.from({ length: 28 }, (_, i) => 4.9 - i * 0.15)];
+    const run = (scale: number) => ({
+      power: powerIteration(denseOperator(diag(d.map((x) => scale * x)), 5), { k: 2, tol: 1e-6, rng: createRng(21) }),
+      lanczos: lanczosTopEigenvalues(denseOperator(diag(wide.map((x) => scale * x)), 30), { k: 1, tol: 1e-6, rng: createRng(22) }),
+    });
+    const one = run(1);
+    const big = run(1e4);
+    expect(big.power.iterations).toBe(one.power.iterations);
+    expect(big.lanczos.iterations).toBe(one.lanczos.iterations);
+    expect(one.lanczos.iterations).toBeLessThan(10); // the tolerance, not the dimension, stopped it
+    one.power.eigenvalues.forEach((l, i) => expect(big.power.eigenvalues[i] / (1e4 * l)).toBeCloseTo(1, 10));
+  });
+
+  it('matvecs counts only this call\'s products on an operator that has been used before', () => {
+    const op = denseOperator(diag([4, 1, 0.5]), 3);
+    op.apply(new Float64Array(3));
+    op.apply(new Float64Array(3));
+    const pw = powerIteration(op, { k: 1, tol: 1e-10, rng: createRng(23) });
+    expect(pw.matvecs).toBe(pw.iterations + 1);
+    const before = op.matvecs;
+    const lz = lanczosTopEigenvalues(op, { k: 1, tol: 1e-10, rng: createRng(24) });
+    expect(lz.matvecs).toBe(lz.iterations);
+    expect(op.matvecs).toBe(before + lz.iterations);
   });
 
   it('defaults: k = 1 and the loose default tolerance 1e-6 still gives λ_max to ~1e-6', () => {
@@ -203,6 +233,18 @@ describe('lanczos: the recurrence by hand', () => {
     const run = lanczos(denseOperator(h, 3), unit(3, 0), 3);
     expect(run.invariant).toBe(true);
     expect(run.alpha.length).toBe(2);
+  });
+
+  it('… against every earlier β, not only β₁: a tridiagonal with β = (1e-3, 1, 1e-12) stops at step 3', () => {
+    // Lanczos from e₁ on a tridiagonal with zero diagonal and positive off-diagonals returns
+    // exactly α = 0 and those β; at step 3, β₃ = 1e-12 ≤ 1e-10·max(|α₃|, β₁, β₂) = 1e-10, but > 1e-10·β₁.
+    const p = 4;
+    const h = new Float64Array(p * p);
+    [1e-3, 1, 1e-12].forEach((b, i) => { h[i * p + i + 1] = b; h[(i + 1) * p + i] = b; });
+    const run = lanczos(denseOperator(h, p), unit(p, 0), p);
+    expect(run.beta.slice(0, 2).map((b) => +b.toPrecision(12))).toEqual([1e-3, 1]);
+    expect(run.invariant).toBe(true);
+    expect(run.alpha.length).toBe(3);
   });
 });
 
