@@ -108,4 +108,37 @@ describe('epsilonSharpness by hand', () => {
     expect(r.relativeIncrease).toBeCloseTo(0, 7);
     tf.dispose(params);
   });
+  it('the random start lies inside the box: with no iterations, fraction 1 leaves every coordinate strictly inside and L below the vertex value', () => {
+    const params = [tf.tensor1d(theta)];
+    const r = epsilonSharpness(linear(w, 3), params, { epsilon: eps, iterations: 0, startFraction: 1, rng: createRng(6) });
+    expect(r.fractionAtBoundary).toBe(0);
+    expect(r.maxLoss).toBeLessThanOrEqual(loss + gain + 1e-5);
+    tf.dispose(params);
+  });
+
+  it('the gradient candidate is steps along b⊙∇L/‖b⊙∇L‖_∞ and wins when better: an isotropic concave bowl in u is climbed to its top in one step', () => {
+    // θ = (1, −2), ε = 0.1: b = (0.2, 0.3). L(θ') = −½Σ a_i(θ'_i − c_i)² with a_i = 4/b_i² is −2‖u − u*‖² in
+    // u = (θ' − θ)/b, top at u* = (1, ½): b⊙∇L at u = 0 is 4u*, ‖·‖_∞ = 4, so the gradient step (step 1)
+    // lands on u* exactly (L = 0), while the sign step (1, 1) gives −½ — better than L(θ) = −5/2 but not best.
+    const t = [1, -2];
+    const b = [0.2, 0.3];
+    const uStar = [1, 0.5];
+    const a = b.map((x) => 4 / (x * x));
+    const c = t.map((x, i) => x + b[i] * uStar[i]);
+    const obj: Objective = { n: 1, chunkSize: 1, chunkLoss: (ps, s0, n) => tf.tidy(() => tf.neg(quadratic(a, c).chunkLoss(ps, s0, n)) as tf.Scalar) };
+    const params = [tf.tensor1d(t)];
+    const r = epsilonSharpness(obj, params, { epsilon: 0.1, iterations: 1, startFraction: 0, rng: createRng(7) });
+    expect(r.loss).toBeCloseTo(-2.5, 5);
+    expect(r.maxLoss).toBeCloseTo(0, 5);
+    expect(r.fractionAtBoundary).toBe(0.5); // u*₁ = 1 is on a face, u*₂ = ½ is not
+    tf.dispose(params);
+  });
+
+  it('leaves no tensors behind', () => {
+    const params = [tf.tensor1d(theta)];
+    const before = tf.memory().numTensors;
+    epsilonSharpness(linear(w, 3), params, { epsilon: eps, iterations: 3, rng: createRng(8) });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(params);
+  });
 });
