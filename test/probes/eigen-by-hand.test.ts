@@ -298,6 +298,22 @@ describe('lanczosTopEigenvalues and topEigenvalues', () => {
     expect(cap.relativeResiduals[0]).toBeCloseTo(residual(diag([10, 9.9, 9.8, 9.7, 9.6, 9.5, 9.4, 9.3, 1, 0.5]), 10, cap.eigenvectors[0], cap.eigenvalues[0]), 8);
   });
 
+  it('converged only when checked: k = 3 with at most 2 steps never had k Ritz pairs to check, so it is not converged', () => {
+    const r = lanczosTopEigenvalues(denseOperator(diag([8, 7, 6, 5, 4, 3, 2, 1]), 8), { k: 3, maxSteps: 2, tol: 1e-2, rng: createRng(25) });
+    expect(r.iterations).toBe(2);
+    expect(r.eigenvalues.length).toBe(2);
+    expect(r.converged).toBe(false);
+  });
+
+  it('checks convergence from the first step: a start 1e-5 off the top eigenvector meets tol 1e-3 after one product', () => {
+    // q = (1, 1e-5, 1e-5)/‖·‖ on diag(10, 1, 0.5): α₁ ≈ 10, residual β₁ ≈ 1.3e-4 ≤ 1e-3·α₁, but far above invariance
+    const r = lanczosTopEigenvalues(denseOperator(diag([10, 1, 0.5]), 3), { k: 1, tol: 1e-3, rng: createRng(26), start: Float64Array.from([1, 1e-5, 1e-5]) });
+    expect(r.iterations).toBe(1);
+    expect(r.converged).toBe(true);
+    expect(r.relativeResiduals[0]).toBeGreaterThan(1e-6);
+    expect(r.relativeResiduals[0]).toBeLessThan(1e-3);
+  });
+
   it('with k = 2 it keeps going until the second pair has converged too', () => {
     // an isolated top eigenvalue (converges in a few steps) above a slow second one
     const m = diag([100, 5, ...Array.from({ length: 28 }, (_, i) => 4.9 - i * 0.15)]);
@@ -351,6 +367,8 @@ describe('stochastic Lanczos quadrature by hand', () => {
     expect(density.nodes[1][0]).toBeCloseTo(4, 12);
     expect(density.weights[1][0]).toBeCloseTo(1, 12);
     expect(density.matvecs).toBe(5);
+    // on an operator used before, only this call's products are counted
+    expect(spectralDensitySLQ(op, { rng: createRng(15), startVectors: [Float64Array.from([2, 0, 0, 0])] }).matvecs).toBe(1);
     // moments: run 0 gives tr(H^k)/4, run 1 gives 4^k; the average of the two
     expect(densityMoment(density, 1)).toBeCloseTo((10 / 4 + 4) / 2, 10);
     expect(densityMoment(density, 2)).toBeCloseTo((30 / 4 + 16) / 2, 10);
