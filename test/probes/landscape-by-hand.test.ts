@@ -95,6 +95,15 @@ describe('slices of a quadratic along given directions', () => {
     tf.dispose(params);
   });
 
+  it('leaves no tensors behind (every shifted parameter set is disposed)', () => {
+    const params = [tf.tensor1d(theta)];
+    const before = tf.memory().numTensors;
+    lossLandscape1d(quadratic(a, c), params, { rng: createRng(8), direction: d1, points: 4 });
+    lossLandscape2d(quadratic(a, c), params, { rng: createRng(8), directions: [d1, d2], points: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(params);
+  });
+
   it('fewer than 2 points per axis is refused', () => {
     const params = [tf.tensor1d(theta)];
     expect(() => lossLandscape1d(quadratic(a, c), params, { rng: createRng(5), direction: d1, points: 1 })).toThrow(/^a landscape needs at least 2 points per axis, got 1$/);
