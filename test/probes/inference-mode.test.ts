@@ -24,7 +24,11 @@ describe('modelForProbes', () => {
     const before = tf.memory().numTensors;
     const probed = modelForProbes(model, params, x);
     expect(probed.normalisation).toBe('batch-inference');
-    expect(tf.memory().numTensors).toBe(before + 2 * 2); // mean and variance of 2 layers
+    expect(tf.memory().numTensors).toBe(before + 2 * 2 + 1); // mean and variance of 2 layers, and the set's logits
+    // The logits of the set itself come with the statistics (one pass): the whole-set pass's rows.
+    const byProduct = probed.statisticsDataLogits!.arraySync() as number[][];
+    const wholeRows = whole.arraySync() as number[][];
+    byProduct.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(wholeRows[i][j], 4)));
     const chunk = x.slice(10, 7);
     const viaProbe = probed.model.apply(params, chunk).arraySync() as number[][];
     const expected = (whole.arraySync() as number[][]).slice(10, 17);
@@ -37,7 +41,7 @@ describe('modelForProbes', () => {
     expect(probed.model.outputSize).toBe(model.outputSize);
     const afterApply = tf.memory().numTensors;
     probed.dispose();
-    expect(tf.memory().numTensors).toBe(afterApply - 4);
+    expect(tf.memory().numTensors).toBe(afterApply - 5);
     tf.dispose([x, whole, chunk, ...params]);
   });
 
@@ -48,6 +52,7 @@ describe('modelForProbes', () => {
     const plain = modelForProbes(mlp, params, x);
     expect(plain.model).toBe(mlp);
     expect(plain.normalisation).toBe('none');
+    expect(plain.statisticsDataLogits).toBeNull();
     const n = tf.memory().numTensors;
     plain.dispose();
     expect(tf.memory().numTensors).toBe(n);
