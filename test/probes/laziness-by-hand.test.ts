@@ -191,6 +191,9 @@ describe('laziness probes against closed forms', () => {
       const perLayer = delta.map((v, i) => Math.sqrt(v.reduce((s, e) => s + e * e, 0) / w0[i].reduce((s, e) => s + e * e, 0)));
       expect(r.relativeMovementPerLayer).toHaveLength(2);
       r.relativeMovementPerLayer!.forEach((m, i) => expect(rel(m!, perLayer[i])).toBeLessThan(1e-5));
+      // Only W₂ moved: still a new kernel (‖W₂‖² enters it), not the cached K₀.
+      const half = probes.record([init[0], params[1]], 8);
+      expect(rel(half.kernelChange!, change(traceKernel(w0[0], w[1], outputs), k0))).toBeLessThan(1e-4);
     }
     // Without test data, only the training linearisation is recorded; nothing not asked for is.
     const trainOnly = new LazinessProbes(model, init, { train }, { movement: false, tangentKernel: false, linearisation: { chunkSize: 3 }, kernelPredictor: false });
