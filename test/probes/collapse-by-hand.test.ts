@@ -83,6 +83,19 @@ describe('collapse check by hand', () => {
     const cDead = checkCollapse(model, dead, d);
     expect(cDead.logitSpread).toBe(0);
     expect(cDead.collapsed).toBe(true);
+    // The scale is |mean|: logits −100 ± 3e-5 are collapsed like +100 ± 3e-5.
+    const negative = [tf.tensor2d([[3e-5, 0]], [1, 2]), tf.tensor1d([-100, 0])];
+    const cNegative = checkCollapse(model, negative, d);
+    expect(cNegative.logitScale).toBeCloseTo(100, 4);
+    expect(cNegative.collapsed).toBe(true);
+    // 100 constant logits 100.1: in float64, E[z²] − E[z]² = −3e-11 (round-off), which must read as
+    // spread 0, not NaN.
+    const many = data(Array.from({ length: 100 }, (_, i) => i / 10 - 5), Array.from({ length: 100 }, (_, i) => i % 2));
+    const constant = [tf.zeros([1, 2]), tf.tensor1d([100.1, 0])];
+    const cConstant = checkCollapse(model, constant, many);
+    expect(cConstant.logitSpread).toBe(0);
+    expect(cConstant.collapsed).toBe(true);
+    tf.dispose([many.x, many.oneHot, ...negative, ...constant]);
     tf.dispose([d.x, d.oneHot, ...big, ...small, ...above, ...dead]);
   });
 
