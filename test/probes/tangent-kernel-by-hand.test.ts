@@ -97,6 +97,22 @@ describe('linearised outputs by hand', () => {
       expect(relativeError(out.current, fNow.dataSync())).toBeLessThan(1e-6);
       expect(relativeError(out.initial, fInit.dataSync())).toBeLessThan(1e-6);
     }
+    // f = x W₁ W₂: f_lin(θ) = f₀ + x(δ₁ W₂⁰ + W₁⁰ δ₂) at θ₀ (not at θ, where the Jacobian differs).
+    const bilinear = createMlp({ widths: [3, 4, 2], activation: 'linear' });
+    const b0 = bilinear.init(createRng(7));
+    const b1 = b0.map((t, i) => tf.add(t, tf.tensor(Float32Array.from(seededValues(t.size, 70 + i, 0.5)), t.shape)));
+    const [w1, w2] = b0.map((t) => Float64Array.from(t.dataSync()));
+    const [d1, d2] = b1.map((t, i) => Float64Array.from(t.dataSync()).map((v, j) => v - [w1, w2][i][j]));
+    const xs = Float64Array.from(x.dataSync());
+    const want = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) for (let k = 0; k < 2; k++) for (let j = 0; j < 4; j++) {
+      let z0 = 0;
+      let dz = 0;
+      for (let c = 0; c < 3; c++) { z0 += xs[i * 3 + c] * w1[c * 4 + j]; dz += xs[i * 3 + c] * d1[c * 4 + j]; }
+      want[i * 2 + k] += z0 * w2[j * 2 + k] + dz * w2[j * 2 + k] + z0 * d2[j * 2 + k];
+    }
+    expect(relativeError(linearisedOutputs(bilinear, b1, b0, x, 4).linearised, want)).toBeLessThan(1e-5);
+    tf.dispose([...b0, ...b1]);
     // θ = θ₀: f = f₀ = f_lin, rms 0 and no relative value.
     const still = linearisationDistance(linearisedOutputs(model, init, init, x, 4));
     expect(still.rms).toBe(0);
