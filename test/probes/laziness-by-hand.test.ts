@@ -99,6 +99,30 @@ describe('laziness probes against closed forms', () => {
     });
   }
 
+  it('distances are rms over examples (train and test) and the predictor accuracy takes the first of tied logits, over more than one 256-example chunk', () => {
+    // f = xW + b from W = 0, b = 0: f₀ = 0 everywhere, and at step 0 the predictor is f₀. The
+    // network displaced to b = (c, c) is √2·c from it on every example; the predictor's logits all
+    // tie at 0, so its argmax is class 0 and its accuracy the share of label 0 (52 of 260).
+    const model = createLinearModel({ inputSize: 2, outputs: 2, bias: true });
+    const init = model.init(createRng(0));
+    const train = tensorData(4, 2, 2, 1);
+    const testLabels = Int32Array.from({ length: 260 }, (_, i) => (i % 5 === 0 ? 0 : 1));
+    const test: TensorData = { x: tf.tensor2d(Float32Array.from(seededValues(520, 9)), [260, 2]), oneHot: oneHotFloat(testLabels, 2), labels: testLabels, n: 260 };
+    const probes = new LazinessProbes(model, init, { train, test }, {
+      movement: false, tangentKernel: false, linearisation: false,
+      kernelPredictor: { test, loss: 'squared', learningRate: () => 0.1, lossScale: 1, chunkSize: 512 },
+    });
+    const c = 0.25;
+    const displaced = [init[0], tf.fill([2], c)];
+    const r = probes.record(displaced, 0);
+    expect(r.kernelPredictorDistanceTrain!).toBeCloseTo(Math.SQRT2 * c, 12);
+    expect(r.kernelPredictorDistanceTest!).toBeCloseTo(Math.SQRT2 * c, 12);
+    expect(r.kernelPredictorRelativeTest).toBeNull();
+    expect(r.kernelPredictorTestAccuracy).toBe(52 / 260);
+    tf.dispose([...init, displaced[1]]);
+    dispose(train, test);
+  });
+
   it('two-layer linear net: linearisation miss x δ₁ δ₂, kernel change and alignment, movement — in float64', () => {
     const d = 3;
     const h = 4;
