@@ -12,7 +12,7 @@ import { createLinearModel } from '../../src/models/linear.ts';
 import { createMlp } from '../../src/models/mlp.ts';
 import type { Model } from '../../src/models/types.ts';
 import { jacobianVectorProduct, linearisationDistance, linearisedOutputs } from '../../src/probes/linearisation.ts';
-import { kernelTargetAlignment, relativeKernelChange, tangentKernel, type KernelMatrix } from '../../src/probes/tangentKernel.ts';
+import { jacobianRows, kernelTargetAlignment, relativeKernelChange, tangentKernel, type KernelMatrix } from '../../src/probes/tangentKernel.ts';
 import { createRng } from '../../src/util/rng.ts';
 import { relativeError, seededValues } from '../helpers/float64.ts';
 
@@ -75,7 +75,27 @@ describe('tangent kernel by hand', () => {
     const zero = jacobianVectorProduct(constant, params, x, delta);
     expect(zero.shape).toEqual([5, 3]);
     expect(Array.from(zero.dataSync())).toEqual(new Array(15).fill(0));
+    // …and its tangent kernel is 0 (every gradient is absent, which is not an error here).
+    expect(Array.from(tangentKernel(constant, params, x, undefined, { outputs: 'full' }).values)).toEqual(new Array(15 * 15).fill(0));
     tf.dispose([x, jvp, jvpBase, zero, ...params, ...delta]);
+  });
+});
+
+describe('jacobianRows', () => {
+  beforeAll(async () => { await setupBackend(); });
+
+  it('are the gradients of each logit (f = xW: row (i, k) is x_i in column block k) and leave no tensor behind', () => {
+    const model = createLinearModel({ inputSize: 2, outputs: 2, init: { kind: 'gaussian' } });
+    const params = model.init(createRng(8));
+    const x = tf.tensor2d([[1, 2], [3, -1], [0.5, 4]]);
+    const before = tf.memory().numTensors;
+    const rows = jacobianRows(model, params, x, 1, 2, [1, 0]);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    // W is [2, 2] row-major: ∂f_k/∂W[a, k'] = x_a [k = k'].
+    expect(Array.from(rows.dataSync())).toEqual([0, 3, 0, -1, 3, 0, -1, 0, 0, 0.5, 0, 4, 0.5, 0, 4, 0]);
+    rows.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, ...params]);
   });
 });
 
