@@ -123,6 +123,39 @@ describe('laziness probes against closed forms', () => {
     dispose(train, test);
   });
 
+  it('relative predictor distance after one step, and argmax over three classes, by hand', () => {
+    // f = xW + b from W₀, b = 0, squared loss, one step η = 0.5: Θ((i,k),(j,l)) = (x_i·x_j + 1)δ_kl,
+    // so the predictor is f₁ = f₀ − η Σ_j (x_i·x_j + 1)(f₀(x_j) − y_j)/n. The network is left at θ₀.
+    const W0 = [1, 2, 5, 0, 2, 3]; // [2, 3]: f₀(e₁) = (1, 2, 5), f₀(e₂) = (0, 2, 3)
+    const model = createLinearModel({ inputSize: 2, outputs: 3, bias: true, init: { kind: 'values', values: W0 } });
+    const init = model.init(createRng(0));
+    const xs = [[1, 0], [0, 1]];
+    const labels = Int32Array.from([2, 2]);
+    const data: TensorData = { x: tf.tensor2d(xs), oneHot: oneHotFloat(labels, 3), labels, n: 2 };
+    const probes = new LazinessProbes(model, init, { train: data, test: data }, {
+      movement: false, tangentKernel: false, linearisation: false,
+      kernelPredictor: { test: data, loss: 'squared', learningRate: () => 0.5, lossScale: 1, chunkSize: 4 },
+    });
+    const f0 = [[1, 2, 5], [0, 2, 3]];
+    const y = [[0, 0, 1], [0, 0, 1]];
+    const f1 = f0.map((row, i) => row.map((v, k) => v - 0.5 * [0, 1].reduce((s, j) => s + (xs[i][0] * xs[j][0] + xs[i][1] * xs[j][1] + 1) * (f0[j][k] - y[j][k]) / 2, 0)));
+    let d = 0;
+    let c = 0;
+    for (let i = 0; i < 2; i++) for (let k = 0; k < 3; k++) { d += (f0[i][k] - f1[i][k]) ** 2; c += (f1[i][k] - f0[i][k]) ** 2; }
+    const r = probes.record(init, 1);
+    expect(r.kernelPredictorDistanceTrain!).toBeCloseTo(Math.sqrt(d / 2), 5);
+    expect(r.kernelPredictorRelativeTrain!).toBeCloseTo(Math.sqrt(d / c), 5); // = 1: the network has not moved
+    expect(r.kernelPredictorRelativeTest!).toBeCloseTo(1, 5);
+    // At step 0 the predictor is f₀: argmax 2 on both rows (5 > 2 > 1 and 3 > 2 > 0): accuracy 1.
+    const atStart = new LazinessProbes(model, init, { train: data, test: data }, {
+      movement: false, tangentKernel: false, linearisation: false,
+      kernelPredictor: { test: data, loss: 'squared', learningRate: () => 0.5, lossScale: 1, chunkSize: 4 },
+    });
+    expect(atStart.record(init, 0).kernelPredictorTestAccuracy).toBe(1);
+    tf.dispose([...init]);
+    dispose(data);
+  });
+
   it('two-layer linear net: linearisation miss x δ₁ δ₂, kernel change and alignment, movement — in float64', () => {
     const d = 3;
     const h = 4;
