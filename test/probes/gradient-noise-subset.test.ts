@@ -38,7 +38,12 @@ function leastSquares(n: number, p: number) {
     const mean = Array.from({ length: p }, (_, j) => g.reduce((s, gi) => s + gi[j], 0) / m);
     return g.reduce((s, gi) => s + gi.reduce((t, v, j) => t + (v - mean[j]) ** 2, 0), 0) / (m - 1);
   };
-  return { objective, theta, traceCovariance };
+  // ‖∇L‖² of the full objective: ∇L = mean_i g_i over all n examples.
+  const gradNormSquared = () => {
+    const all = Array.from({ length: n }, (_, i) => perExample(i));
+    return Array.from({ length: p }, (_, j) => all.reduce((s, g) => s + g[j], 0) / n).reduce((s, v) => s + v * v, 0);
+  };
+  return { objective, theta, traceCovariance, gradNormSquared };
 }
 
 describe('gradient-noise scale on a subset', () => {
@@ -46,7 +51,7 @@ describe('gradient-noise scale on a subset', () => {
 
   it('uses the first m examples of the seeded permutation (createRng(0) by default, 64 by default)', () => {
     const n = 80;
-    const { objective, theta, traceCovariance } = leastSquares(n, 4);
+    const { objective, theta, traceCovariance, gradNormSquared } = leastSquares(n, 4);
     const params = [tf.tensor1d(Array.from(theta))];
     const subset = (m: number, seed: number) => permutation(n, createRng(seed)).slice(0, m);
 
@@ -61,6 +66,7 @@ describe('gradient-noise scale on a subset', () => {
 
     const defaults = gradientNoiseScale(objective, params);
     expect(defaults.examples).toBe(64);
+    expect(rel(defaults.gradNormSquared, gradNormSquared())).toBeLessThan(1e-5);
     expect(rel(defaults.traceCovariance, traceCovariance(subset(64, 0)))).toBeLessThan(1e-5);
     expect(rel(defaults.simpleNoiseScale, defaults.traceCovariance / defaults.gradNormSquared)).toBeLessThan(1e-12);
     tf.dispose(params);
