@@ -25,6 +25,14 @@ describe('norms under scaling', () => {
     }
   });
 
+  it('one iteration already measures ‖Av‖ for a unit v: between the smallest and the largest singular value', () => {
+    const one = spectralNormOfMatrix([3, 0, 0, 2.9], 2, 2, { maxIterations: 1 });
+    expect(one.iterations).toBe(1);
+    expect(one.converged).toBe(false);
+    expect(one.value).toBeGreaterThanOrEqual(2.9 - 1e-12);
+    expect(one.value).toBeLessThanOrEqual(3 + 1e-12);
+  });
+
   it('distance from an all-zero θ₀: relative is Infinity, also at θ = θ₀ = 0', () => {
     const zero = [tf.tensor1d([0, 0])];
     const moved = [tf.tensor1d([3, 4])];
