@@ -1,7 +1,8 @@
 /**
  * Power iteration's stopping rule is relative (|σ_k − σ_{k−1}| ≤ tol·σ_k), so scaling the matrix
  * by s scales σ by s and leaves the iteration count unchanged; and the relative distance from an
- * all-zero initialisation is infinite (or undefined 0/0 reported as infinite, not NaN).
+ * all-zero initialisation is infinite (or undefined 0/0 reported as infinite, not NaN). A
+ * caller's random stream gives the start vector: n normal draws, no more.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -31,6 +32,14 @@ describe('norms under scaling', () => {
     expect(one.converged).toBe(false);
     expect(one.value).toBeGreaterThanOrEqual(2.9 - 1e-12);
     expect(one.value).toBeLessThanOrEqual(3 + 1e-12);
+  });
+
+  it('the start vector takes exactly n normal draws from a given stream', () => {
+    const used = createRng(21);
+    spectralNormOfMatrix([1, 2, 3, 4, 5, 6], 2, 3, { rng: used });
+    const fresh = createRng(21);
+    for (let j = 0; j < 3; j++) fresh.normal();
+    expect(used.next()).toBe(fresh.next());
   });
 
   it('distance from an all-zero θ₀: relative is Infinity, also at θ = θ₀ = 0', () => {
