@@ -61,6 +61,8 @@ describe('probeReport by hand (linear model, squared loss, diagonal Hessian)', (
     const elapsed = (performance.now() - t0) / 1000;
     // Timings are seconds spent inside the call.
     for (const t of Object.values(result.report.timings)) expect(t >= 0 && t <= elapsed).toBe(true);
+    // One timing per probe run, under the probe's own name.
+    expect(Object.keys(result.report.timings).sort()).toEqual(['loss', ...(options.probes ?? [])].sort());
     return result;
   };
 
@@ -111,6 +113,23 @@ describe('probeReport by hand (linear model, squared loss, diagonal Hessian)', (
     const sub = run({ probes: ['trace', 'eig'], traceSamples: 3 }, subset).report;
     close(sub.hessianTrace!.estimate, 7.5);
     close(sub.topEigenvalues![0], 2);
+  });
+
+  it('eigTol reaches power iteration and the per-layer Lanczos; densitySteps reaches SLQ', () => {
+    const tight = run({ probes: ['eig'], loss: 'cross-entropy', eigMethod: 'power', eigTol: 1e-10 }).report;
+    const loose = run({ probes: ['eig'], loss: 'cross-entropy', eigMethod: 'power', eigTol: 0.5 }).report;
+    expect(loose.eigen!.iterations).toBe(2); // stops at its first check (2nd iterate): two Rayleigh quotients within 50%
+    expect(tight.eigen!.iterations).toBeGreaterThan(2);
+    // A tolerance of 0.99 lets Lanczos stop at its first Ritz value, a Rayleigh quotient below λ_max.
+    const layersLoose = run({ probes: ['layers'], loss: 'cross-entropy', eigTol: 0.99 }).report.perLayer![0].lambdaMax;
+    const layersTight = run({ probes: ['layers'], loss: 'cross-entropy', eigTol: 1e-10 }).report.perLayer![0].lambdaMax;
+    close(layersTight, tight.topEigenvalues![0], 1e-4);
+    expect(layersLoose).toBeLessThan(0.99 * layersTight);
+    // One SLQ step: the single node is the Rayleigh quotient of a Rademacher vector, tr H / p, with weight 1.
+    const d = run({ probes: ['density'], densitySteps: 1, densityRuns: 2 }).report.density!;
+    expect(d.steps).toBe(1);
+    expect(d.nodes.map((r) => r.length)).toEqual([1, 1]);
+    close(d.moment1, traceH / 6);
   });
 
   it('eigMaxIterations caps Lanczos steps and power iterations', () => {
