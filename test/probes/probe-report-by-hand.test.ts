@@ -109,6 +109,14 @@ describe('probeReport by hand (linear model, squared loss, diagonal Hessian)', (
     close(other.topEigenvalues![0], lambdaMax);
     expect(other.topEigenvalues).toHaveLength(1);
     expect(other.sharpness).toMatchObject({ learningRate: null, stabilityThreshold: null });
+    // Finite-difference HVPs (exact on a quadratic) reach every curvature probe; the early stop
+    // at a relative standard error (0 at the minimum of 10 probes); Hutch++'s budget.
+    const fd = run({ probes: ['trace', 'hutchpp'], hvp: 'finite-difference', traceSamples: 14, relativeStderr: 0.01 }).report;
+    expect(fd.hessianTrace!.hvp).toBe('finite-difference');
+    expect(fd.hutchPlusPlus!.hvp).toBe('finite-difference');
+    close(fd.hessianTrace!.estimate, traceH, 1e-3);
+    expect(fd.hessianTrace!.samples).toBe(10);
+    expect(fd.hutchPlusPlus!.matvecs).toBe(14);
     // Subset rows (1, 0), (0, 2): XᵀX = diag(1, 4), n = 2: tr H = 7.5, λ_max = 2.
     const sub = run({ probes: ['trace', 'eig'], traceSamples: 3 }, subset).report;
     close(sub.hessianTrace!.estimate, 7.5);
