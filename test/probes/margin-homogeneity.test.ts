@@ -36,7 +36,13 @@ describe('homogeneity check by hand', () => {
     expect(both.measured).toBeCloseTo(2, 5);
     expect(both.relativeError).toBeNull();
     expect(both.verified).toBe(false);
-    tf.dispose([...zeroThenNot, ...notThenZero, x]);
+    // `examples` keeps the first rows only. θ = (1, 1, 1, 1): at x = −5 the hidden unit is off, f = b1 = 1
+    // and f(3θ) = 3 (degree 1); at x = 1, f = 3 and f(3θ) = 21. Both rows: log(√450/√10)/log 3 ≈ 1.73.
+    const mixed = paramsOf(1, 1, 1, 1);
+    const rows = tf.tensor2d([[-5], [1]]);
+    expect(checkHomogeneity(model, mixed, rows, { examples: 1 }).measured).toBeCloseTo(1, 5);
+    expect(checkHomogeneity(model, mixed, rows).measured).toBeCloseTo(Math.log(Math.sqrt(45)) / Math.log(3), 4);
+    tf.dispose([...zeroThenNot, ...notThenZero, ...mixed, rows, x]);
   });
 
   it('a model with biases: raw-margin quantiles and the reason, worded for a model that is not homogeneous', () => {
@@ -69,6 +75,7 @@ describe('homogeneity check by hand', () => {
     const verified = normalizedMargin(first, homogeneousAt, x, labels);
     expect(verified.normalized).toBeCloseTo(-4 / 3, 6);
     expect('undefinedReason' in verified).toBe(false);
+    expect(verified.quantilesOf).toBe('normalized');
     // The same model at b1 = (0, 1) keeps the verified check: logits (1, 0), (2, −1), q = (1, −3), ‖θ‖² = 4.
     const reused = normalizedMargin(first, notAt, x, labels);
     expect(reused.homogeneity.verified).toBe(true);
