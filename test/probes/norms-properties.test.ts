@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/backend/setup.ts';
-import { distanceFromInit, spectralNormOfMatrix } from '../../src/probes/norms.ts';
+import { distanceFromInit, pathNorm, spectralNormOfMatrix } from '../../src/probes/norms.ts';
 import { createRng } from '../../src/util/rng.ts';
 
 beforeAll(async () => { await setupBackend(); });
@@ -40,6 +40,19 @@ describe('norms under scaling', () => {
     const fresh = createRng(21);
     for (let j = 0; j < 3; j++) fresh.normal();
     expect(used.normal()).toBe(fresh.normal());
+  });
+
+  it('path norm of a single bias-free layer is the entrywise ℓ_q norm of W; of three layers, the sum over paths', () => {
+    const one = { architecture: { kind: 'mlp', bias: false }, paramSpecs: [{ name: 'w', shape: [2, 2], layer: 0 }] };
+    const W = [tf.tensor2d([[1, -2], [3, 0]])];
+    expect(pathNorm(one, W, 1)).toBeCloseTo(6, 5);
+    expect(pathNorm(one, W)).toBeCloseTo(Math.sqrt(14), 5);
+    // Three layers 2J, J, 3J (J the 2 × 2 matrix of ones), q = 1: 1ᵀ(2J)(J)(3J)1 = 6·1ᵀJ³1 = 6·1ᵀ(4J)1 = 6·16 = 96.
+    const three = { architecture: { kind: 'mlp', bias: false }, paramSpecs: [0, 1, 2].map((l) => ({ name: `w${l}`, shape: [2, 2], layer: l })) };
+    const J = [[1, 1], [1, 1]];
+    const Ws = [2, 1, 3].map((c) => tf.tensor2d(J.map((r) => r.map((v) => c * v))));
+    expect(pathNorm(three, Ws, 1)).toBeCloseTo(96, 4);
+    tf.dispose([...W, ...Ws]);
   });
 
   it('distance from an all-zero θ₀: relative is Infinity, also at θ = θ₀ = 0', () => {
