@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/backend/setup.ts';
-import { distanceFromInit, pathNorm, spectralNormOfMatrix } from '../../src/probes/norms.ts';
+import { distanceFromInit, parameterNorms, pathNorm, spectralNormOfMatrix } from '../../src/probes/norms.ts';
 import { createRng } from '../../src/util/rng.ts';
 
 beforeAll(async () => { await setupBackend(); });
@@ -53,6 +53,12 @@ describe('norms under scaling', () => {
     const Ws = [2, 1, 3].map((c) => tf.tensor2d(J.map((r) => r.map((v) => c * v))));
     expect(pathNorm(three, Ws, 1)).toBeCloseTo(96, 4);
     tf.dispose([...W, ...Ws]);
+  });
+
+  it('ℓ∞ is the largest |entry| within a tensor too, not only across tensors', () => {
+    const t = [tf.tensor1d([1, -5, 2])];
+    expect(parameterNorms(t).linf).toBe(5);
+    tf.dispose(t);
   });
 
   it('distance from an all-zero θ₀: relative is Infinity, also at θ = θ₀ = 0', () => {
