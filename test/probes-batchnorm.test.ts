@@ -8,6 +8,8 @@ import { setupBackend } from '../src/backend/index.ts';
 import { createResidualMlp } from '../src/models/residualMlp.ts';
 import { createResnetCnn } from '../src/models/resnetCnn.ts';
 import { runProbes } from '../src/probes/probeSuite.ts';
+import { modelForProbes } from '../src/probes/inferenceMode.ts';
+import { evaluateClassifier, evaluateClassifierWithMargins } from '../src/probes/evaluate.ts';
 import { softmaxCrossEntropy } from '../src/train/loss.ts';
 import { toTensorData } from '../src/train/tensorData.ts';
 import { createRng } from '../src/util/rng.ts';
@@ -94,7 +96,12 @@ describe('probes on a batch-norm model', () => {
     plain.forEach((s, l) => expect(Array.from(s.variance.dataSync())).toEqual(Array.from(stats[l].variance.dataSync())));
     const chunked = model.estimateBatchNormStatisticsWithLogits!(params, x, 7);
     expect(chunked.logits).toBeNull();
-    for (const list of [stats, plain, chunked.stats]) for (const s of list) tf.dispose([s.mean, s.variance]);
+    expect(chunked.stats).toHaveLength(model.batchNormLayers!);
+    // A set of exactly one chunk is still one pass.
+    const exact = model.estimateBatchNormStatisticsWithLogits!(params, x, 30);
+    expect(exact.logits).not.toBeNull();
+    exact.logits!.dispose();
+    for (const list of [stats, plain, chunked.stats, exact.stats]) for (const s of list) tf.dispose([s.mean, s.variance]);
     logits!.dispose();
     expect(tf.memory().numTensors).toBe(before);
 
@@ -117,6 +124,16 @@ describe('probes on a batch-norm model', () => {
     expect(record.trainLoss).toBeCloseTo(loss / 30, 5);
     expect(record.trainAccuracy).toBe(correct / 30);
     expect(record.minMargin).toBeCloseTo(minMargin, 5);
+    // Precomputed logits are read chunk by chunk like the model's own (chunks of 7 of 30 rows).
+    const probed = modelForProbes(model, params, data.x);
+    const fromLogits = evaluateClassifierWithMargins(probed.model, params, data.x, data.oneHot, labels, 7, 'cross-entropy', probed.statisticsDataLogits);
+    const fromModel = evaluateClassifierWithMargins(probed.model, params, data.x, data.oneHot, labels, 7);
+    expect(fromLogits.loss).toBeCloseTo(fromModel.loss, 6);
+    expect(fromLogits.accuracy).toBe(fromModel.accuracy);
+    expect(Array.from(fromLogits.margins)).toEqual(Array.from(fromModel.margins));
+    expect(() => evaluateClassifier(probed.model, params, data.x.slice(0, 20), data.oneHot.slice(0, 20), labels, 7, 'cross-entropy', probed.statisticsDataLogits))
+      .toThrow('evaluateClassifier: 30 precomputed logit rows for 20 examples');
+    probed.dispose();
     for (const s of reference) tf.dispose([s.mean, s.variance]);
     tf.dispose(params);
     x.dispose();
