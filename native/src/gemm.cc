@@ -32,7 +32,7 @@ int maxThreads() {
 int threadLimit = 0;              // 0: all the library's threads
 // One threshold per kind of caller (ibl::GemmKind): the MLP's batch-128 products gain from a
 // second thread at sizes where the conv kernels' chunked GEMMs lose (README "Native backend").
-double minFlopsForAllThreads[2] = {3e8, 3e8};
+double minFlopsForAllThreads[2] = {5e7, 3e8};  // set again at registration (nativeBackend.ts)
 // Whether a matMul at or above its threshold runs as two single-threaded halves on threads started
 // for the call (splitSgemm) rather than on OpenBLAS's own threads, which spin between calls.
 bool splitProducts = true;

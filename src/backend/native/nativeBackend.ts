@@ -39,17 +39,17 @@ export function nativeKernels(): Record<string, NativeKernel> {
 }
 
 /**
- * BLAS threads. A product gets both cores only from a threshold of flops on: a batch-128 MLP
- * step's products (0.7–1·10⁸ flops) ran fastest on one in every measurement on the shared
- * machine (README "Native backend", threads), the 1,000-example gradient's (≥ 5·10⁸) gain from
- * two. MatMul/BatchMatMul and the conv kernels' im2col GEMMs have separate thresholds. A matMul
- * above its threshold runs as two single-threaded halves on a thread started for the call
- * (IBL_NATIVE_MATMUL_SPLIT=0: on OpenBLAS's own threads instead, whose workers spin between calls
- * and then compete with the JS thread and with other jobs). IBL_NATIVE_BLAS_THREADS caps the count;
+ * BLAS threads. A matMul of ≥ 5·10⁷ flops (a batch-128 MLP step's products, 0.7–1·10⁸) runs as
+ * two single-threaded halves, the second on a thread started for the call: on a quiet machine
+ * that took the MLP epoch from 1.64× PyTorch (one thread) to 1.22× (median of 5 interleaved
+ * rounds, README "Speed against PyTorch"). OpenBLAS's own threads (IBL_NATIVE_MATMUL_SPLIT=0) spin
+ * between calls and compete with the JS thread; on a busy machine they lost most. The conv
+ * kernels' im2col GEMMs keep 3·10⁸ (a lower shared threshold slowed the resnet step). On a busy
+ * machine any second thread loses: IBL_NATIVE_BLAS_THREADS=1 caps the count.
  * IBL_NATIVE_MIN_FLOPS_ALL_THREADS (older name) sets both thresholds unless the per-kernel variable
  * is given.
  */
-export const defaultMatMulMinFlops = 3e8;
+export const defaultMatMulMinFlops = 5e7;
 export const defaultConvMinFlops = 3e8;
 
 export interface BlasThreadSettings { maxThreads: number; matMulMinFlops: number; convMinFlops: number; splitMatMul: boolean }
