@@ -83,8 +83,8 @@ const baseArchitectures = [
 
 /**
  * The quick preset's conv nets, sized by measurement so that the whole quick sweep (60 runs)
- * finishes in about 10 minutes on 2 cores with `--jobs 2` (README, "Zhang et al. memorisation",
- * has the measured times on native and wasm):
+ * finishes within 10 minutes on 2 cores (7 min 29 s on native, one run at a time; README,
+ * "Zhang et al. memorisation", has the measured times on native and wasm):
  *   cnn-small  — channels [8, 16] (not [16, 32]), dense [64]; it fits 1,000 random labels in
  *                ~600 steps. Budget 1,500 steps.
  *   resnet-cnn — the paper preset's net (stages [16, 32], one block per stage, batch norm;
@@ -92,9 +92,10 @@ const baseArchitectures = [
  *                conv flops). At η = 0.1 it fits 1,000 true Fashion-MNIST labels in 330 steps
  *                (η = 0.05: 360; η = 0.01: 68% after 110 steps), and 2,000 augmented views in
  *                760 — measured with this preset's batch, momentum and data. Budget 500 steps:
- *                the plain and weight-decay true-label runs fit; the augmented ones (760) and
- *                random labels do not and are reported as not fitted, with the accuracy reached
- *                (800 steps fits every true-label variant but took the study to ~18 minutes).
+ *                the true-label, corrupted-label and input-corruption runs fit (random labels at
+ *                500); the augmented ones (760) do not and are reported as not fitted, with the
+ *                accuracy reached (800 steps fits every true-label variant but took the study to
+ *                ~18 minutes before the native conv kernels got faster).
  *                The 5,112-parameter stand-in used before (stages [8, 16]) fed 16 features to the
  *                classifier and fitted nothing within its budget.
  * Both conv nets check training accuracy (and record their probes) every 2 epochs, not every
