@@ -230,4 +230,12 @@ describe('probeReport by hand (linear model, squared loss, diagonal Hessian)', (
     expect(result.landscape2d!.losses).toEqual(twoD.losses);
     expect(run({ probes: ['landscape'] }).report.landscape!.oneD.alphas).toHaveLength(21);
   });
+
+  it('per-layer probes count each layer\'s own parameters (two layers: 2·3 and 3·3)', () => {
+    const deep = createMlp({ widths: [2, 3, k], activation: 'linear' });
+    const deepParams = [tf.tensor2d(W), tf.tensor2d([[1, 0, 0.5], [0, 1, -1], [0.25, 0, 1]])];
+    const { report } = probeReport(deep, deepParams, data, data, { probes: ['layers'], seed: 3, loss: 'mse', traceSamples: 2 });
+    expect(report.perLayer!.map((l) => [l.layer, l.params])).toEqual([[0, 6], [1, 9]]);
+    tf.dispose(deepParams);
+  });
 });
