@@ -81,8 +81,11 @@ describe.skipIf(!cluster.ok)(`slurm executor${cluster.ok ? '' : ` — skipped: $
       process.kill(holder.pid, 'SIGKILL');
       // Let the engine see the FAILED task and requeue it before the node goes down.
       await until(() => log.some((l) => / ended FAILED .*; requeueing/.test(l)), 120_000, 'the engine to requeue the killed task');
-      await until(() => running().some((f) => f !== killed), 120_000, 'another task to train past a checkpoint');
-      downed = running().find((f) => f !== killed)!;
+      // Another task past a checkpoint and well before its end (≤ 700 of 1,500 steps), so that it
+      // cannot finish before the node is down (a task near its end made this test flaky).
+      const early = () => running().find((f) => f !== killed && (summaryOf(path.join(remote, f))?.stepsDone ?? Infinity) <= 700);
+      await until(() => early() !== undefined, 120_000, 'another task to train past a checkpoint');
+      downed = early()!;
       execFileSync('scontrol', ['update', 'NodeName=localhost', 'State=DOWN', 'Reason=ibl-test']);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       try { execFileSync('scontrol', ['update', 'NodeName=localhost', 'State=RESUME'], { stdio: 'ignore' }); } catch { /* ReturnToService=2 may have resumed it */ }
