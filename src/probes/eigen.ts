@@ -101,6 +101,10 @@ export function powerIteration(op: HessianOperator, options: PowerIterationOptio
 
 /** Eigen-decomposition of the symmetric tridiagonal with diagonal α and off-diagonal β. */
 export function tridiagonalEigen(alpha: readonly number[], beta: readonly number[]): { values: number[]; vectors: number[][] } {
+  // ml-matrix's tql2 fails on NaN with a TypeError from deep inside; say what went wrong instead.
+  if (!alpha.every(Number.isFinite) || !beta.every(Number.isFinite)) {
+    throw new Error('Lanczos: a Hessian-vector product is not finite (NaN or ±Inf): the loss or θ is not finite where the curvature was probed');
+  }
   const m = alpha.length;
   const t = Matrix.zeros(m, m);
   for (let i = 0; i < m; i++) {

@@ -444,4 +444,11 @@ describe('stochastic Lanczos quadrature by hand', () => {
     expect(s.y[i]).toBeCloseTo((0.25 * gauss(0) + 0.75 * gauss(2) + gauss(1)) / 2, 10);
     expect(s.label).toMatch(/SLQ/);
   });
+
+  it('a Hessian with a NaN entry is a clear error naming the Hessian-vector product, not a TypeError from the tridiagonal solver', () => {
+    const h = [2, 0, 0, 0, Number.NaN, 0, 0, 0, 1];
+    expect(() => lanczosTopEigenvalues(denseOperator(h, 3), { k: 1, rng: createRng(4) })).toThrow(/Hessian-vector product is not finite/);
+    expect(() => tridiagonalEigen([1, Number.POSITIVE_INFINITY], [0.5])).toThrow(/not finite/);
+    expect(() => tridiagonalEigen([1, 2], [Number.NaN])).toThrow(/not finite/);
+  });
 });
