@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/index.ts';
 import { createMlp } from '../src/models/mlp.ts';
+import { createResidualMlp } from '../src/models/residualMlp.ts';
+import { probeReport } from '../src/probes/probeReport.ts';
 import { gradientDescent } from '../src/optim/gradientDescent.ts';
 import { trainLoop } from '../src/train/trainLoop.ts';
 import { toTensorData, disposeTensorData } from '../src/train/tensorData.ts';
@@ -48,6 +50,36 @@ describe('training loop memory', () => {
     expect(after50).toBe(after5);
     disposeTensorData(train);
     disposeTensorData(test);
+  });
+
+  it('a batch-norm model with probes and sharpness tracking: the population statistics of every probe are freed (5 steps vs 50)', () => {
+    const model = createResidualMlp({ inputSize: 10, width: 8, depth: 2, outputs: 3, norm: 'batch' });
+    const train = toTensorData(syntheticDataset(48, 10, 3, 5));
+    const run = (steps: number) => {
+      const params = model.init(createRng(4));
+      const rule = gradientDescent();
+      const result = trainLoop({
+        model, rule, data: { train, curvature: train }, steps, batchSize: 16, withReplacement: false,
+        learningRate: () => 0.05, seed: 2, probeEvery: 5, sharpness: { every: 2, maxIterations: 10 },
+        probes: { trace: { samples: 2 }, margin: true, norms: true },
+        divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 },
+      });
+      expect(result.status).toBe('completed');
+      tf.dispose(result.params);
+      return tf.memory().numTensors;
+    };
+    const before = tf.memory().numTensors;
+    const after5 = run(5);
+    const after50 = run(50);
+    expect(after5).toBe(before);
+    expect(after50).toBe(after5);
+    // probeReport (ibl probe) on the same model frees them too.
+    const params = model.init(createRng(6));
+    const held = tf.memory().numTensors;
+    probeReport(model, params, train, train, { probes: ['trace', 'layers'], seed: 1, traceSamples: 2 });
+    expect(tf.memory().numTensors).toBe(held);
+    tf.dispose(params);
+    disposeTensorData(train);
   });
 
   it('a diverging run stops at the step whose loss is non-finite or exploding, and leaks nothing', () => {
