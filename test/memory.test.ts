@@ -9,7 +9,8 @@ import { createMlp } from '../src/models/mlp.ts';
 import { createResidualMlp } from '../src/models/residualMlp.ts';
 import { probeReport } from '../src/probes/probeReport.ts';
 import { gradientDescent } from '../src/optim/gradientDescent.ts';
-import { trainLoop } from '../src/train/trainLoop.ts';
+import { trainLoop, type TrainLoopOptions } from '../src/train/trainLoop.ts';
+import type { Model } from '../src/models/types.ts';
 import { toTensorData, disposeTensorData } from '../src/train/tensorData.ts';
 import { createRng } from '../src/util/rng.ts';
 import type { Dataset } from '../src/data/dataset.ts';
@@ -23,6 +24,19 @@ function syntheticDataset(n: number, d: number, k: number, seed: number): Datase
   };
 }
 
+/** Trains `steps` steps (batch 16, GD at η = 0.05) from a fresh init, frees θ and returns the live tensor count. */
+function tensorsAfterTraining(model: Model, data: TrainLoopOptions['data'], steps: number, options: Pick<TrainLoopOptions, 'probes' | 'probeEvery' | 'seed'> & Partial<Pick<TrainLoopOptions, 'sharpness'>>, initSeed: number): number {
+  const params = model.init(createRng(initSeed));
+  const rule = gradientDescent();
+  const result = trainLoop({
+    model, rule, data, steps, batchSize: 16, withReplacement: false, learningRate: () => 0.05,
+    divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 }, ...options,
+  });
+  expect(result.status).toBe('completed');
+  tf.dispose(result.params);
+  return tf.memory().numTensors;
+}
+
 describe('training loop memory', () => {
   beforeAll(async () => { await setupBackend(); });
 
@@ -30,19 +44,11 @@ describe('training loop memory', () => {
     const model = createMlp({ widths: [10, 16, 16, 3] });
     const train = toTensorData(syntheticDataset(64, 10, 3, 1));
     const test = toTensorData(syntheticDataset(32, 10, 3, 2));
-    const run = (steps: number) => {
-      const params = model.init(createRng(1));
-      const rule = gradientDescent();
-      const result = trainLoop({
-        model, rule, data: { train, test, curvature: train }, steps, batchSize: 16, withReplacement: false,
-        learningRate: () => 0.05, seed: 3, probeEvery: 5,
-        probes: { trace: { samples: 3 }, eig: { k: 2, method: 'lanczos', tol: 1e-4, maxIterations: 20 }, gradNorm: true, margin: true, norms: true },
-        divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 },
-      });
-      expect(result.status).toBe('completed');
-      tf.dispose(result.params);
-      return tf.memory().numTensors;
+    const options = {
+      seed: 3, probeEvery: 5,
+      probes: { trace: { samples: 3 }, eig: { k: 2, method: 'lanczos' as const, tol: 1e-4, maxIterations: 20 }, gradNorm: true, margin: true, norms: true },
     };
+    const run = (steps: number) => tensorsAfterTraining(model, { train, test, curvature: train }, steps, options, 1);
     const before = tf.memory().numTensors;
     const after5 = run(5);
     const after50 = run(50);
@@ -55,19 +61,8 @@ describe('training loop memory', () => {
   it('a batch-norm model with probes and sharpness tracking: the population statistics of every probe are freed (5 steps vs 50)', () => {
     const model = createResidualMlp({ inputSize: 10, width: 8, depth: 2, outputs: 3, norm: 'batch' });
     const train = toTensorData(syntheticDataset(48, 10, 3, 5));
-    const run = (steps: number) => {
-      const params = model.init(createRng(4));
-      const rule = gradientDescent();
-      const result = trainLoop({
-        model, rule, data: { train, curvature: train }, steps, batchSize: 16, withReplacement: false,
-        learningRate: () => 0.05, seed: 2, probeEvery: 5, sharpness: { every: 2, maxIterations: 10 },
-        probes: { trace: { samples: 2 }, margin: true, norms: true },
-        divergenceLoss: 1e4, start: { params, state: rule.initState(params), step: 0 },
-      });
-      expect(result.status).toBe('completed');
-      tf.dispose(result.params);
-      return tf.memory().numTensors;
-    };
+    const options = { seed: 2, probeEvery: 5, sharpness: { every: 2, maxIterations: 10 }, probes: { trace: { samples: 2 }, margin: true, norms: true } };
+    const run = (steps: number) => tensorsAfterTraining(model, { train, curvature: train }, steps, options, 4);
     const before = tf.memory().numTensors;
     const after5 = run(5);
     const after50 = run(50);
